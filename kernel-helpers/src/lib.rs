@@ -1,0 +1,1 @@
+//! kernel_helpers: the notebooks' API.
