@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The kit's test command (the README's second command; .ci/run calls it).
+#
+# On a fresh machine with only Rust and Python it installs what the tests need (the Python venv with the
+# AWS CLI v1, boto3 and the Jupyter bits; evcxr_jupyter; Chromium for the handout check), then runs, in
+# order, stopping at the first failing step:
+#   fmt       cargo fmt --check
+#   clippy    cargo clippy --workspace --all-targets -D warnings
+#   unit      cargo test --workspace (unit + integration tests with aws-sdk-rust against the stand-in)
+#   recordio  interop with the sagemaker Python SDK's own recordIO-protobuf writer/reader
+#   clients   the AWS CLI v1 and boto3 against the stand-in (S3, SageMaker, runtime, logs)
+#   workshop  scripts/workshop.sh --scale 0.05 end to end: notebooks, both jobs, endpoints, handout
+#   handout   the handout opened headless in Chromium (screenshot) and its contents checked
+# `scripts/test.sh STEP...` runs only the named steps.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+export KIT_PYTHON="${KIT_PYTHON:-$root/.venv/bin/python}"
+export KIT_PROFILE="${KIT_PROFILE:-debug}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+all_steps=(fmt clippy unit recordio clients workshop handout)
+steps=("$@")
+[[ ${#steps[@]} -eq 0 ]] && steps=("${all_steps[@]}")
+
+passed=0
+failed=0
+t0=$(date +%s)
+run_step() {
+  local name="$1"; shift
+  local s; s=$(date +%s)
+  echo "::: step $name: $*"
+  if "$@"; then
+    passed=$((passed + 1))
+    echo "::: step $name passed in $(( $(date +%s) - s )) s"
+  else
+    failed=$((failed + 1))
+    echo "::: step $name FAILED after $(( $(date +%s) - s )) s"
+    echo "test.sh: $passed passed, $failed failed"
+    exit 1
+  fi
+}
+
+scripts/python-env.sh
+
+for step in "${steps[@]}"; do
+  case "$step" in
+    fmt) run_step fmt cargo fmt --all -- --check ;;
+    clippy) run_step clippy cargo clippy --workspace --all-targets --locked -- -D warnings ;;
+    unit) run_step unit cargo test --workspace --locked ;;
+    recordio) run_step recordio scripts/test-recordio-interop.sh ;;
+    clients) run_step clients scripts/test-clients.sh ;;
+    workshop) run_step workshop scripts/workshop.sh --scale 0.05 --out "$root/out/ci" ;;
+    handout) run_step handout scripts/check-handout.sh "$root/out/ci/handout" ;;
+    *) echo "test.sh: unknown step '$step' (known: ${all_steps[*]})" >&2; exit 2 ;;
+  esac
+done
+echo "test.sh: all steps done in $(( $(date +%s) - t0 )) s"
+echo "test.sh: $passed passed, $failed failed"
