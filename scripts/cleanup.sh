@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Deletes what deploy.sh (or notebook 2) created: endpoints, endpoint configs and models, so that a
+# real AWS account stops paying for the endpoints. Idempotent: what is already gone is skipped.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+sweep=0
+while (($#)); do
+  case "$1" in
+    --all-demo) sweep=1 ;;
+    -h | --help)
+      cat <<HELP
+Usage: scripts/cleanup.sh [--all-demo]
+
+Deletes the endpoints, endpoint configs and models named in \$KIT_JOBS_FILE (default
+\$KIT_OUT/jobs.json; deploy.sh records endpoints.*, endpoint_configs.*, models.* there; the
+default names <job>-endpoint, <job>-config and <job> are tried for the jobs recorded there too),
+and waits until the endpoints are gone. Succeeds when things are already gone.
+  --all-demo   also delete every endpoint, endpoint config and model whose name starts with
+               DEMO-linear- (found with the list-* calls), e.g. after the jobs file was lost.
+Training jobs are not deleted (SageMaker keeps them; they cost nothing once finished).
+Settings: KIT_TARGET, AWS_REGION, AWS_ENDPOINT_URL as for replicated.sh.
+HELP
+      exit 0
+      ;;
+    *) kit_die "unknown argument '$1' (see --help)" ;;
+  esac
+  shift
+done
+
+kit_ensure_endpoint
+[[ -n "$(kit_region)" ]] || kit_die "AWS_REGION (or AWS_DEFAULT_REGION) is not set"
+
+endpoints=()
+configs=()
+models=()
+for kind in replicated sharded; do
+  job="$(kit_jobs_get "$kind")"
+  ep="$(kit_jobs_get "endpoints.$kind")"
+  cf="$(kit_jobs_get "endpoint_configs.$kind")"
+  md="$(kit_jobs_get "models.$kind")"
+  [[ -n "$ep" ]] && endpoints+=("$ep")
+  [[ -n "$cf" ]] && configs+=("$cf")
+  [[ -n "$md" ]] && models+=("$md")
+  if [[ -n "$job" ]]; then
+    endpoints+=("$job-endpoint")
+    configs+=("$job-config")
+    models+=("$job")
+  fi
+done
+
+if [[ "$sweep" == 1 ]]; then
+  list_names() { # list-X --name-contains DEMO-linear- → names starting with it
+    aws sagemaker "$1" --name-contains DEMO-linear- --query "$2" --output text |
+      tr '\t' '\n' | grep '^DEMO-linear-' || true
+  }
+  mapfile -t -O "${#endpoints[@]}" endpoints < <(list_names list-endpoints 'Endpoints[].EndpointName')
+  mapfile -t -O "${#configs[@]}" configs < <(list_names list-endpoint-configs 'EndpointConfigs[].EndpointConfigName')
+  mapfile -t -O "${#models[@]}" models < <(list_names list-models 'Models[].ModelName')
+fi
+
+# delete KIND NAME — deletes, treating "not found" as done.
+delete() {
+  local kind="$1" name="$2" out
+  if out="$(aws sagemaker "delete-$kind" "--$kind-name" "$name" 2>&1)"; then
+    kit_log "deleted $kind $name"
+    return 0
+  fi
+  if [[ "$out" == *"ValidationException"* || "$out" == *"Could not find"* || "$out" == *"ResourceNotFound"* ]]; then
+    kit_log "$kind $name: already gone"
+    return 0
+  fi
+  printf '%s\n' "$out" >&2
+  kit_die "delete-$kind $name failed"
+}
+
+dedup() { printf '%s\n' "$@" | awk 'NF && !seen[$0]++'; }
+
+if ((${#endpoints[@]} + ${#configs[@]} + ${#models[@]} == 0)); then
+  kit_log "nothing to clean up (no jobs in $KIT_JOBS_FILE; --all-demo sweeps DEMO-linear-* resources)"
+  exit 0
+fi
+
+mapfile -t endpoints < <(dedup "${endpoints[@]}")
+mapfile -t configs < <(dedup "${configs[@]}")
+mapfile -t models < <(dedup "${models[@]}")
+for name in "${endpoints[@]}"; do delete endpoint "$name"; done
+for name in "${endpoints[@]}"; do
+  aws sagemaker wait endpoint-deleted --endpoint-name "$name" ||
+    kit_die "endpoint $name was not deleted (aws sagemaker wait endpoint-deleted failed)"
+done
+for name in "${configs[@]}"; do delete endpoint-config "$name"; done
+for name in "${models[@]}"; do delete model "$name"; done
+kit_log "clean"

@@ -1,0 +1,487 @@
+# shellcheck shell=bash
+# Shared helpers for the kit's shell scripts (sourced, never executed).
+#
+# Why this file exists: every workshop script needs the same few things — the repository root
+# whatever the caller's cwd, the AWS CLI from the kit's venv, the rule that decides "offline
+# stand-in or real AWS", the four workshop values (role ARN, training image, bucket, region) with
+# offline defaults, a jobs file that two scripts running at once can both write, and a way to start
+# and stop the stand-in. Keeping them here keeps replicated.sh / sharded.sh readable as the
+# workshop prints them.
+#
+# Target rule (documented in docs/semantics/scripts.md):
+#   * KIT_TARGET=offline|aws, when set, decides.
+#   * Otherwise a script is "offline" when AWS_ENDPOINT_URL_SAGEMAKER or AWS_ENDPOINT_URL points at a
+#     loopback address (127.0.0.1, localhost, ::1), and "aws" otherwise — exactly where the AWS CLI
+#     would send the request.
+#   * workshop.sh and lab.sh default to offline (they start the stand-in themselves).
+
+if [[ -n "${KIT_COMMON_SOURCED:-}" ]]; then
+  return 0
+fi
+KIT_COMMON_SOURCED=1
+
+KIT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+KIT_SCRIPT="$(basename "${BASH_SOURCE[1]:-${0}}")"
+KIT_OUT="${KIT_OUT:-$KIT_ROOT/out}"
+KIT_JOBS_FILE="${KIT_JOBS_FILE:-$KIT_OUT/jobs.json}"
+KIT_OFFLINE_ACCOUNT="123456789012"
+export KIT_ROOT KIT_OUT KIT_JOBS_FILE
+
+kit_log() {
+  printf '[%s] %s: %s\n' "$(date -u +%H:%M:%S)" "$KIT_SCRIPT" "$*" >&2
+}
+
+kit_die() {
+  printf '%s: error: %s\n' "$KIT_SCRIPT" "$*" >&2
+  exit 1
+}
+
+# Seconds since the epoch with milliseconds (for step timings).
+kit_now() {
+  date +%s.%N | cut -c1-14
+}
+
+# kit_elapsed START -> "12.3" seconds since START (a kit_now value).
+kit_elapsed() {
+  awk -v s="$1" -v e="$(kit_now)" 'BEGIN { printf "%.1f", e - s }'
+}
+
+# The Python that has the kit's packages (venv made by scripts/python-env.sh), else python3.
+kit_python() {
+  if [[ -n "${KIT_PYTHON:-}" ]]; then
+    printf '%s\n' "$KIT_PYTHON"
+  elif [[ -x "$KIT_ROOT/.venv/bin/python" ]]; then
+    printf '%s\n' "$KIT_ROOT/.venv/bin/python"
+  elif command -v python3 >/dev/null 2>&1; then
+    command -v python3
+  else
+    kit_die "no Python found: install python3 or run scripts/python-env.sh"
+  fi
+}
+
+# The AWS CLI: $KIT_AWS, the venv's (awscli v1, see scripts/requirements.txt), else `aws` on PATH.
+kit_aws_path() {
+  if [[ -n "${KIT_AWS:-}" ]]; then
+    printf '%s\n' "$KIT_AWS"
+  elif [[ -x "$KIT_ROOT/.venv/bin/aws" ]]; then
+    printf '%s\n' "$KIT_ROOT/.venv/bin/aws"
+  elif command -v aws >/dev/null 2>&1; then
+    command -v aws
+  else
+    kit_die "the AWS CLI is missing: run scripts/python-env.sh (creates $KIT_ROOT/.venv with awscli) or set KIT_AWS"
+  fi
+}
+
+# `aws …` in the scripts runs the kit's CLI, so the workshop's commands read as printed.
+aws() {
+  local cli
+  cli="$(kit_aws_path)"
+  "$cli" "$@"
+}
+
+# Is URL a loopback http(s) URL?
+kit_is_loopback_url() {
+  [[ "$1" =~ ^https?://(127\.[0-9]+\.[0-9]+\.[0-9]+|localhost|\[::1\])(:[0-9]+)?(/.*)?$ ]]
+}
+
+# The SageMaker endpoint URL the CLI will use ("" = the real AWS endpoint).
+kit_sagemaker_endpoint() {
+  printf '%s\n' "${AWS_ENDPOINT_URL_SAGEMAKER:-${AWS_ENDPOINT_URL:-}}"
+}
+
+# Prints "offline" or "aws" (see the rule at the top of this file).
+kit_target() {
+  case "${KIT_TARGET:-}" in
+    offline | aws)
+      printf '%s\n' "$KIT_TARGET"
+      return 0
+      ;;
+    "") ;;
+    *) kit_die "KIT_TARGET must be 'offline' or 'aws', not '$KIT_TARGET'" ;;
+  esac
+  local ep
+  ep="$(kit_sagemaker_endpoint)"
+  if [[ -n "$ep" ]] && kit_is_loopback_url "$ep"; then
+    echo offline
+  else
+    echo aws
+  fi
+}
+
+# Cargo profile used by the scripts (release by default; KIT_PROFILE=debug for CI).
+kit_profile() {
+  case "${KIT_PROFILE:-release}" in
+    release | debug) printf '%s\n' "${KIT_PROFILE:-release}" ;;
+    *) kit_die "KIT_PROFILE must be 'release' or 'debug', not '$KIT_PROFILE'" ;;
+  esac
+}
+
+kit_target_dir() {
+  printf '%s\n' "${CARGO_TARGET_DIR:-$KIT_ROOT/target}"
+}
+
+# Path of the sagemaker-offline binary ($KIT_OFFLINE_BIN, else target/<profile>/, else the other
+# profile's build, else PATH).
+kit_offline_bin() {
+  if [[ -n "${KIT_OFFLINE_BIN:-}" ]]; then
+    printf '%s\n' "$KIT_OFFLINE_BIN"
+    return 0
+  fi
+  local profile td other
+  profile="$(kit_profile)"
+  td="$(kit_target_dir)"
+  if [[ "$profile" == release ]]; then other=debug; else other=release; fi
+  if [[ -x "$td/$profile/sagemaker-offline" ]]; then
+    printf '%s\n' "$td/$profile/sagemaker-offline"
+  elif [[ -x "$td/$other/sagemaker-offline" ]]; then
+    printf '%s\n' "$td/$other/sagemaker-offline"
+  elif command -v sagemaker-offline >/dev/null 2>&1; then
+    command -v sagemaker-offline
+  else
+    kit_die "sagemaker-offline is not built: run scripts/setup.sh (or cargo build -p sagemaker-offline), or set KIT_OFFLINE_BIN"
+  fi
+}
+
+# Does a stand-in answer GET /__health at URL?
+kit_offline_healthy() {
+  local url="$1"
+  "$(kit_python)" - "$url" <<'PY' >/dev/null 2>&1
+import json, sys, urllib.request
+with urllib.request.urlopen(sys.argv[1].rstrip("/") + "/__health", timeout=2) as r:
+    sys.exit(0 if r.status == 200 and json.load(r).get("status") == "ok" else 1)
+PY
+}
+
+# Loads the stand-in's client settings (endpoint, keys, region) into this shell:
+# kit_offline_env PORT STATE_DIR
+kit_offline_env() {
+  local port="$1" state="$2" bin exports
+  bin="$(kit_offline_bin)"
+  exports="$("$bin" env --port "$port" --state-dir "$state")" ||
+    kit_die "'$bin env --port $port --state-dir $state' failed"
+  # Accept only `export NAME=VALUE` lines for the AWS_* variables we expect.
+  local line
+  while IFS= read -r line; do
+    [[ -z "$line" ]] && continue
+    if [[ ! "$line" =~ ^export[[:space:]]+AWS_[A-Z_]+= ]]; then
+      kit_die "unexpected line from '$bin env': $line"
+    fi
+  done <<<"$exports"
+  eval "$exports"
+  export AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+  AWS_REGION="${AWS_REGION:-${AWS_DEFAULT_REGION:-us-east-1}}"
+  AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-$AWS_REGION}"
+  export AWS_REGION AWS_DEFAULT_REGION
+}
+
+# Starts the stand-in unless one already answers on PORT.
+# kit_offline_start PORT STATE_DIR SCALE LOGFILE
+# Sets KIT_OFFLINE_PID (empty when an already running server was reused) and KIT_OFFLINE_URL.
+KIT_OFFLINE_PID=""
+KIT_OFFLINE_URL=""
+kit_offline_start() {
+  local port="$1" state="$2" scale="$3" logfile="$4" bin timeout waited=0
+  KIT_OFFLINE_URL="http://127.0.0.1:$port"
+  if kit_offline_healthy "$KIT_OFFLINE_URL"; then
+    kit_log "reusing the stand-in already running at $KIT_OFFLINE_URL (it stays running)"
+    KIT_OFFLINE_PID=""
+    return 0
+  fi
+  bin="$(kit_offline_bin)"
+  mkdir -p "$state" "$(dirname "$logfile")"
+  kit_log "starting $bin serve --port $port --state-dir $state --gdelt-scale $scale (log: $logfile)"
+  "$bin" serve --port "$port" --state-dir "$state" --gdelt-scale "$scale" >"$logfile" 2>&1 &
+  KIT_OFFLINE_PID=$!
+  # First start at full scale seeds six GDELT years; allow for it.
+  timeout="${KIT_OFFLINE_START_TIMEOUT:-900}"
+  until grep -q "sagemaker-offline listening on http://127.0.0.1:$port" "$logfile" 2>/dev/null &&
+    kit_offline_healthy "$KIT_OFFLINE_URL"; do
+    if ! kill -0 "$KIT_OFFLINE_PID" 2>/dev/null; then
+      local pid="$KIT_OFFLINE_PID"
+      KIT_OFFLINE_PID=""
+      tail -n 20 "$logfile" >&2 || true
+      kit_die "sagemaker-offline (pid $pid) exited before it was ready; log: $logfile"
+    fi
+    if ((waited >= timeout * 2)); then
+      tail -n 20 "$logfile" >&2 || true
+      kit_die "sagemaker-offline did not become ready within ${timeout}s (KIT_OFFLINE_START_TIMEOUT); log: $logfile"
+    fi
+    sleep 0.5
+    waited=$((waited + 1))
+  done
+  kit_log "stand-in ready at $KIT_OFFLINE_URL (pid $KIT_OFFLINE_PID)"
+}
+
+# Stops the stand-in if this script started it (SIGTERM, then waits up to 20 s).
+kit_offline_stop() {
+  local pid="${KIT_OFFLINE_PID:-}"
+  [[ -z "$pid" ]] && return 0
+  KIT_OFFLINE_PID=""
+  if kill -0 "$pid" 2>/dev/null; then
+    kit_log "stopping the stand-in (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.5
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      kit_log "stand-in (pid $pid) ignored SIGTERM for 20 s; sending SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+# When offline and no endpoint is configured, load the settings of the default local stand-in
+# (port KIT_OFFLINE_PORT or 18999, state dir SAGEMAKER_OFFLINE_STATE_DIR) if it is running.
+kit_ensure_endpoint() {
+  if [[ "$(kit_target)" != offline ]] || [[ -n "$(kit_sagemaker_endpoint)" ]]; then
+    return 0
+  fi
+  local port="${KIT_OFFLINE_PORT:-18999}"
+  local state="${SAGEMAKER_OFFLINE_STATE_DIR:-}"
+  if [[ -z "$state" ]]; then
+    kit_die "KIT_TARGET=offline but AWS_ENDPOINT_URL is not set. Start the stand-in and load its settings:
+  $(kit_offline_bin 2>/dev/null || echo sagemaker-offline) serve &   then   eval \"\$(sagemaker-offline env)\"
+or run scripts/workshop.sh, which does both."
+  fi
+  kit_offline_healthy "http://127.0.0.1:$port" ||
+    kit_die "KIT_TARGET=offline but no stand-in answers at http://127.0.0.1:$port (start it: sagemaker-offline serve --port $port --state-dir $state)"
+  kit_offline_env "$port" "$state"
+}
+
+# The region the CLI will use.
+kit_region() {
+  printf '%s\n' "${AWS_REGION:-${AWS_DEFAULT_REGION:-}}"
+}
+
+# Linear Learner training image for REGION from scripts/training-images.tsv.
+kit_training_image_for() {
+  local region="$1" table="$KIT_ROOT/scripts/training-images.tsv"
+  [[ -r "$table" ]] || kit_die "missing region table $table"
+  local image
+  image="$(awk -F'\t' -v r="$region" '!/^#/ && $1 == r { print $2 ".dkr.ecr." $1 "." $3 "/linear-learner:" $4; exit }' "$table")"
+  [[ -n "$image" ]] ||
+    kit_die "no Linear Learner image known for region '$region' (scripts/training-images.tsv); set KIT_TRAINING_IMAGE"
+  printf '%s\n' "$image"
+}
+
+# Resolves the four workshop values into KIT_ROLE_ARN, KIT_TRAINING_IMAGE, KIT_BUCKET, KIT_REGION
+# (+ KIT_PREFIX). Offline: defaults that the stand-in accepts. AWS: each must be given; the error
+# names the variable.
+kit_resolve_settings() {
+  local target
+  target="$(kit_target)"
+  KIT_REGION="$(kit_region)"
+  KIT_PREFIX="${KIT_PREFIX:-sagemaker/data_distribution_types}"
+  KIT_PREFIX="${KIT_PREFIX#/}"
+  KIT_PREFIX="${KIT_PREFIX%/}"
+  if [[ "$target" == offline ]]; then
+    KIT_REGION="${KIT_REGION:-us-east-1}"
+    KIT_ROLE_ARN="${KIT_ROLE_ARN:-arn:aws:iam::$KIT_OFFLINE_ACCOUNT:role/SageMakerRole}"
+    KIT_BUCKET="${KIT_BUCKET:-sagemaker-offline-workshop}"
+  else
+    [[ -n "$KIT_REGION" ]] ||
+      kit_die "AWS_REGION (or AWS_DEFAULT_REGION) is not set: name the region you run the workshop in, e.g. export AWS_REGION=us-east-1"
+    [[ -n "${KIT_ROLE_ARN:-}" ]] ||
+      kit_die "KIT_ROLE_ARN is not set: the ARN of the SageMaker execution role (see docs/aws.md), e.g. export KIT_ROLE_ARN=arn:aws:iam::111122223333:role/SageMakerRole"
+    [[ -n "${KIT_BUCKET:-}" ]] ||
+      kit_die "KIT_BUCKET is not set: the S3 bucket notebook 1 uploaded to, e.g. export KIT_BUCKET=smworkshop-john-smith"
+  fi
+  KIT_BUCKET="${KIT_BUCKET#s3://}"
+  KIT_BUCKET="${KIT_BUCKET%/}"
+  KIT_TRAINING_IMAGE="${KIT_TRAINING_IMAGE:-$(kit_training_image_for "$KIT_REGION")}"
+  local name value
+  for name in KIT_ROLE_ARN KIT_TRAINING_IMAGE KIT_BUCKET KIT_REGION KIT_PREFIX; do
+    value="${!name}"
+    if [[ -z "$value" || "$value" =~ [[:space:]\*\?\[\]\{\},\'\"\\] ]]; then
+      kit_die "$name='$value' is empty or contains spaces, quotes, commas, braces or glob characters"
+    fi
+  done
+  export KIT_ROLE_ARN KIT_TRAINING_IMAGE KIT_BUCKET KIT_REGION KIT_PREFIX
+  export AWS_REGION="$KIT_REGION" AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-$KIT_REGION}"
+}
+
+# kit_jobs_set KEY VALUE [KEY VALUE …] — sets top-level (or dotted, e.g. endpoints.sharded) keys in
+# $KIT_JOBS_FILE under an exclusive lock, writing atomically: replicated.sh and sharded.sh run at
+# the same time and must not lose each other's entry.
+kit_jobs_set() {
+  mkdir -p "$(dirname "$KIT_JOBS_FILE")"
+  "$(kit_python)" - "$KIT_JOBS_FILE" "$@" <<'PY'
+import fcntl, json, os, sys, tempfile
+path, pairs = sys.argv[1], sys.argv[2:]
+if len(pairs) % 2:
+    sys.exit("kit_jobs_set: KEY VALUE pairs expected")
+with open(path + ".lock", "a") as lock:
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    data = {}
+    if os.path.exists(path) and os.path.getsize(path) > 0:
+        try:
+            with open(path) as f:
+                data = json.load(f)
+        except ValueError as e:
+            sys.exit(f"{path}: not valid JSON ({e}); remove it or fix it")
+        if not isinstance(data, dict):
+            sys.exit(f"{path}: expected a JSON object")
+    for key, value in zip(pairs[0::2], pairs[1::2]):
+        node = data
+        parts = key.split(".")
+        for p in parts[:-1]:
+            node = node.setdefault(p, {})
+        node[parts[-1]] = value
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".jobs.")
+    with os.fdopen(fd, "w") as f:
+        json.dump(data, f, indent=2, sort_keys=True)
+        f.write("\n")
+    os.replace(tmp, path)
+PY
+}
+
+# kit_jobs_get KEY — prints the (dotted) key from $KIT_JOBS_FILE, or nothing.
+kit_jobs_get() {
+  [[ -f "$KIT_JOBS_FILE" ]] || return 0
+  "$(kit_python)" - "$KIT_JOBS_FILE" "$1" <<'PY'
+import json, sys
+try:
+    node = json.load(open(sys.argv[1]))
+except ValueError as e:
+    sys.exit(f"{sys.argv[1]}: not valid JSON ({e})")
+for p in sys.argv[2].split("."):
+    node = node.get(p) if isinstance(node, dict) else None
+if isinstance(node, str):
+    print(node)
+PY
+}
+
+# kit_json_get FILE_OR_- PATH… — prints a value from JSON (dotted path; missing → empty).
+kit_json_field() {
+  "$(kit_python)" -c '
+import json, sys
+node = json.load(sys.stdin)
+for p in sys.argv[1].split("."):
+    node = node.get(p) if isinstance(node, dict) else None
+if node is not None:
+    print(node if not isinstance(node, (dict, list)) else json.dumps(node))
+' "$1"
+}
+
+# kit_wait_training_job NAME POLL_SECONDS OUT_JSON — polls describe-training-job every few seconds
+# (the CLI waiter sleeps 120 s between polls), prints each status change, saves the final describe
+# output to OUT_JSON and returns 0 only for Completed.
+kit_wait_training_job() {
+  local name="$1" poll="$2" out_json="$3" desc status secondary message last="" reason
+  local errors=0
+  mkdir -p "$(dirname "$out_json")"
+  while true; do
+    if ! desc="$(aws sagemaker describe-training-job --training-job-name "$name" --output json 2>&1)"; then
+      errors=$((errors + 1))
+      if ((errors >= 5)); then
+        printf '%s\n' "$desc" >&2
+        kit_log "$name: describe-training-job failed 5 times in a row; giving up"
+        return 1
+      fi
+      kit_log "$name: describe-training-job failed (attempt $errors of 5): $desc"
+      sleep "$poll"
+      continue
+    fi
+    errors=0
+    status="$(kit_json_field TrainingJobStatus <<<"$desc")"
+    secondary="$(kit_json_field SecondaryStatus <<<"$desc")"
+    message="$("$(kit_python)" -c '
+import json, sys
+t = json.load(sys.stdin).get("SecondaryStatusTransitions") or []
+print(t[-1].get("StatusMessage", "") if t else "")' <<<"$desc")"
+    if [[ "$status/$secondary" != "$last" ]]; then
+      kit_log "$name: $status / $secondary${message:+ — $message}"
+      last="$status/$secondary"
+    fi
+    case "$status" in
+      Completed | Failed | Stopped) break ;;
+    esac
+    sleep "$poll"
+  done
+  printf '%s\n' "$desc" >"$out_json"
+  kit_log "$name: final description saved to $out_json"
+  if [[ "$status" != Completed ]]; then
+    reason="$(kit_json_field FailureReason <<<"$desc")"
+    kit_log "$name: training job ended $status: ${reason:-no FailureReason given}"
+    return 1
+  fi
+  return 0
+}
+
+# ---- replicated.sh / sharded.sh ---------------------------------------------------------------
+
+KIT_WAIT=1
+KIT_POLL_SECONDS="${KIT_POLL_SECONDS:-3}"
+
+# kit_job_args KIND "$@" — options shared by replicated.sh and sharded.sh; resolves the settings.
+kit_job_args() {
+  local kind="$1"
+  shift
+  while (($#)); do
+    case "$1" in
+      --wait) KIT_WAIT=1 ;;
+      --no-wait) KIT_WAIT=0 ;;
+      --poll)
+        [[ $# -ge 2 && "$2" =~ ^[0-9]+(\.[0-9]+)?$ ]] || kit_die "--poll needs a number of seconds"
+        KIT_POLL_SECONDS="$2"
+        shift
+        ;;
+      -h | --help)
+        local dist=FullyReplicated
+        [[ "$kind" == sharded ]] && dist=ShardedByS3Key
+        cat <<HELP
+Usage: scripts/$kind.sh [--wait | --no-wait] [--poll SECONDS]
+
+Starts the workshop's $dist Linear Learner training job with the AWS CLI (5 x ml.c4.2xlarge,
+feature_dim=25, mini_batch_size=500, predictor_type=regressor, epochs=2, num_models=32,
+loss=absolute_loss; validation channel FullyReplicated), prints the job name on stdout, records it as
+"$kind" in \$KIT_JOBS_FILE, and (default --wait) polls describe-training-job every --poll seconds
+(default 3, or KIT_POLL_SECONDS), printing status changes, saves the final description to
+\$KIT_OUT/jobs/<name>.json and exits non-zero with the FailureReason if the job does not complete.
+
+Settings (environment):
+  KIT_TARGET          offline | aws. Default: offline when AWS_ENDPOINT_URL(_SAGEMAKER) is a loopback
+                      URL (the stand-in; load it with: eval "\$(sagemaker-offline env)"), else aws.
+  KIT_ROLE_ARN        SageMaker execution role ARN   (offline default arn:aws:iam::$KIT_OFFLINE_ACCOUNT:role/SageMakerRole)
+  KIT_BUCKET          bucket notebook 1 uploaded to, with or without s3://  (offline default sagemaker-offline-workshop)
+  AWS_REGION          or AWS_DEFAULT_REGION           (offline default us-east-1)
+  KIT_TRAINING_IMAGE  default: the region's Linear Learner image from scripts/training-images.tsv
+  KIT_PREFIX          key prefix of train/ and validation/ (default sagemaker/data_distribution_types)
+  KIT_JOB_NAME        job name (default DEMO-linear-$kind-<date>-<milliseconds>)
+  KIT_JOBS_FILE       jobs file (default \$KIT_OUT/jobs.json)     KIT_OUT  output dir (default <repo>/out)
+On real AWS, KIT_ROLE_ARN, KIT_BUCKET and the region are required.
+HELP
+        exit 0
+        ;;
+      *) kit_die "unknown argument '$1' (see --help)" ;;
+    esac
+    shift
+  done
+  kit_ensure_endpoint
+  kit_resolve_settings
+  kit_aws_path >/dev/null
+}
+
+kit_job_starting() {
+  local name="$1" data="$2"
+  kit_log "target $(kit_target)${AWS_ENDPOINT_URL:+ ($AWS_ENDPOINT_URL)}, region $KIT_REGION"
+  kit_log "creating training job $name (train data $data/, image $KIT_TRAINING_IMAGE)"
+}
+
+kit_job_create_failed() {
+  local name="$1" data="$2"
+  kit_die "create-training-job for $name failed (the CLI's message is above). Check that notebook 1 uploaded the data under $data/ and $(dirname "$data")/validation/, and the settings in --help."
+}
+
+# kit_job_started KIND NAME — records and (with --wait) waits; exits with the job's outcome.
+kit_job_started() {
+  local kind="$1" name="$2"
+  printf '%s\n' "$name"
+  kit_jobs_set "$kind" "$name"
+  kit_log "recorded $kind=$name in $KIT_JOBS_FILE"
+  if [[ "$KIT_WAIT" == 1 ]]; then
+    kit_wait_training_job "$name" "$KIT_POLL_SECONDS" "$KIT_OUT/jobs/$name.json" || exit 1
+  fi
+}

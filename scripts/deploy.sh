@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Hosts both trained models (FullyReplicated and ShardedByS3Key) with the AWS CLI: for each job
+# recorded in $KIT_JOBS_FILE, create-model (the job's artifact + its Linear Learner image),
+# create-endpoint-config (1 x ml.m4.xlarge, variant AllTraffic, as the original notebook) and
+# create-endpoint, then `aws sagemaker wait endpoint-in-service`. Notebook 2 can do the same in
+# cells; this is the scripted alternative the workshop script uses.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+kinds=(replicated sharded)
+instance_type="${KIT_ENDPOINT_INSTANCE_TYPE:-ml.m4.xlarge}"
+while (($#)); do
+  case "$1" in
+    --only)
+      [[ $# -ge 2 && ("$2" == replicated || "$2" == sharded) ]] || kit_die "--only needs 'replicated' or 'sharded'"
+      kinds=("$2")
+      shift
+      ;;
+    -h | --help)
+      cat <<HELP
+Usage: scripts/deploy.sh [--only replicated|sharded]
+
+For each training job named in \$KIT_JOBS_FILE (default \$KIT_OUT/jobs.json, written by
+replicated.sh / sharded.sh): creates a model named like the job, an endpoint config <job>-config
+(1 x \$KIT_ENDPOINT_INSTANCE_TYPE, default ml.m4.xlarge, variant AllTraffic) and an endpoint
+<job>-endpoint; skips what already exists; waits with 'aws sagemaker wait endpoint-in-service';
+prints the endpoint names and records them as endpoints.<kind> in the jobs file.
+Settings as for replicated.sh (KIT_TARGET, KIT_ROLE_ARN, KIT_BUCKET, AWS_REGION); see --help there.
+Remove everything again with scripts/cleanup.sh.
+HELP
+      exit 0
+      ;;
+    *) kit_die "unknown argument '$1' (see --help)" ;;
+  esac
+  shift
+done
+
+kit_ensure_endpoint
+kit_resolve_settings
+[[ -f "$KIT_JOBS_FILE" ]] || kit_die "no jobs file at $KIT_JOBS_FILE: run scripts/replicated.sh and scripts/sharded.sh first (or set KIT_JOBS_FILE)"
+
+# exists KIND NAME — 0 if the resource exists, 1 if the service says it does not, dies otherwise.
+exists() {
+  local kind="$1" name="$2" out
+  if out="$(aws sagemaker "describe-$kind" "--$kind-name" "$name" --output json 2>&1)"; then
+    return 0
+  fi
+  if [[ "$out" == *"ValidationException"* || "$out" == *"Could not find"* ]]; then
+    return 1
+  fi
+  printf '%s\n' "$out" >&2
+  kit_die "describe-$kind $name failed"
+}
+
+endpoints=()
+for kind in "${kinds[@]}"; do
+  job="$(kit_jobs_get "$kind")"
+  [[ -n "$job" ]] || kit_die "$KIT_JOBS_FILE has no '$kind' job: run scripts/$kind.sh first"
+  desc="$(aws sagemaker describe-training-job --training-job-name "$job" --output json)" ||
+    kit_die "describe-training-job $job failed"
+  status="$(kit_json_field TrainingJobStatus <<<"$desc")"
+  [[ "$status" == Completed ]] || kit_die "training job $job is $status, not Completed: wait for it (scripts/$kind.sh waits by default)"
+  artifact="$(kit_json_field ModelArtifacts.S3ModelArtifacts <<<"$desc")"
+  image="$(kit_json_field AlgorithmSpecification.TrainingImage <<<"$desc")"
+  [[ -n "$artifact" && -n "$image" ]] || kit_die "describe-training-job $job has no ModelArtifacts.S3ModelArtifacts or TrainingImage"
+
+  model="$job"
+  config="$job-config"
+  endpoint="$job-endpoint"
+  if exists model "$model"; then
+    kit_log "model $model exists"
+  else
+    kit_log "create-model $model ($artifact)"
+    aws sagemaker create-model --model-name "$model" --execution-role-arn "$KIT_ROLE_ARN" \
+      --primary-container "Image=$image,ModelDataUrl=$artifact" >&2
+  fi
+  if exists endpoint-config "$config"; then
+    kit_log "endpoint config $config exists"
+  else
+    kit_log "create-endpoint-config $config"
+    aws sagemaker create-endpoint-config --endpoint-config-name "$config" \
+      --production-variants "VariantName=AllTraffic,ModelName=$model,InitialInstanceCount=1,InstanceType=$instance_type" >&2
+  fi
+  if exists endpoint "$endpoint"; then
+    kit_log "endpoint $endpoint exists"
+  else
+    kit_log "create-endpoint $endpoint"
+    aws sagemaker create-endpoint --endpoint-name "$endpoint" --endpoint-config-name "$config" >&2
+  fi
+  kit_jobs_set "models.$kind" "$model" "endpoint_configs.$kind" "$config" "endpoints.$kind" "$endpoint"
+  endpoints+=("$endpoint")
+done
+
+for endpoint in "${endpoints[@]}"; do
+  start="$(kit_now)"
+  kit_log "waiting for $endpoint to be InService (aws sagemaker wait endpoint-in-service)"
+  if ! aws sagemaker wait endpoint-in-service --endpoint-name "$endpoint"; then
+    reason="$(aws sagemaker describe-endpoint --endpoint-name "$endpoint" --output json 2>/dev/null | kit_json_field FailureReason || true)"
+    kit_die "endpoint $endpoint did not reach InService${reason:+: $reason}"
+  fi
+  kit_log "$endpoint is InService ($(kit_elapsed "$start") s)"
+  printf '%s\n' "$endpoint"
+done

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# One-time (and idempotent) set-up on a machine with only Rust and Python: builds the workspace,
+# installs the evcxr Jupyter kernel (0.22.0, the last release that builds with Rust 1.95) and
+# registers it, creates the Python venv (AWS CLI v1, boto3, Jupyter bits) and warms evcxr's build
+# cache so the notebooks' first `:dep` cell does not take minutes. Each step says what it did and
+# how long it took; steps that are already done cost seconds.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+skip_warm=0
+while (($#)); do
+  case "$1" in
+    --no-warm) skip_warm=1 ;;
+    -h | --help)
+      cat <<HELP
+Usage: scripts/setup.sh [--no-warm]
+
+Idempotent set-up. Steps (each timed):
+  1. check cargo/rustc (Rust >= 1.95) and python3
+  2. scripts/python-env.sh        -> $KIT_ROOT/.venv (awscli v1, boto3, nbconvert, ...)
+  3. cargo build --workspace      (--release unless KIT_PROFILE=debug; CI uses debug)
+  4. evcxr_jupyter 0.22.0         cargo install --version 0.22.0 --locked, if missing or another version
+  5. Jupyter kernel "rust"        evcxr_jupyter --install, if not registered
+  6. scripts/warm-evcxr.sh        if present (skipped when its inputs did not change; --no-warm skips)
+Environment: KIT_PROFILE=release|debug, CARGO_TARGET_DIR, KIT_SKIP_BUILD=1 (skip step 3).
+HELP
+      exit 0
+      ;;
+    *) kit_die "unknown argument '$1' (see --help)" ;;
+  esac
+  shift
+done
+
+profile="$(kit_profile)"
+summary=()
+total_start="$(kit_now)"
+current_step=""
+on_error() {
+  local rc=$?
+  if [[ -n "$current_step" ]]; then
+    kit_log "step '$current_step' failed (exit $rc)"
+    current_step=""
+  fi
+}
+set -E
+trap on_error ERR
+step() { # step NAME FUNCTION — runs and times one step (errexit stays on inside it)
+  local name="$1" start took
+  shift
+  start="$(kit_now)"
+  current_step="$name"
+  STEP_NOTE=""
+  kit_log "== $name"
+  "$@"
+  current_step=""
+  took="$(kit_elapsed "$start")"
+  summary+=("$(printf '%-34s %8ss  %s' "$name" "$took" "$STEP_NOTE")")
+  kit_log "== $name: ${STEP_NOTE} (${took}s)"
+}
+STEP_NOTE=""
+
+check_tools() {
+  command -v cargo >/dev/null || kit_die "cargo not found: install Rust 1.95 (rustup) and put ~/.cargo/bin on PATH"
+  command -v python3 >/dev/null || kit_die "python3 not found: install Python 3.9+"
+  local v
+  v="$(rustc --version | awk '{print $2}')"
+  if ! printf '1.95.0\n%s\n' "$v" | sort -V -C; then
+    kit_die "rustc $v is older than 1.95 (the workspace's rust-version)"
+  fi
+  STEP_NOTE="rustc $v, $(python3 --version 2>&1)"
+}
+
+python_env() {
+  [[ -x "$KIT_ROOT/scripts/python-env.sh" ]] || kit_die "scripts/python-env.sh is missing"
+  "$KIT_ROOT/scripts/python-env.sh" >&2
+  STEP_NOTE="$("$KIT_ROOT/.venv/bin/aws" --version 2>&1 | awk '{print $1}')"
+}
+
+build() {
+  if [[ "${KIT_SKIP_BUILD:-0}" == 1 ]]; then
+    STEP_NOTE="skipped (KIT_SKIP_BUILD=1)"
+    return 0
+  fi
+  local args=(build --workspace)
+  [[ "$profile" == release ]] && args+=(--release)
+  (cd "$KIT_ROOT" && cargo "${args[@]}")
+  [[ -x "$(kit_target_dir)/$profile/sagemaker-offline" ]] ||
+    kit_die "cargo build finished but $(kit_target_dir)/$profile/sagemaker-offline is missing"
+  STEP_NOTE="cargo ${args[*]}"
+}
+
+evcxr() {
+  local have=""
+  if command -v evcxr_jupyter >/dev/null 2>&1; then
+    have="$(evcxr_jupyter --version 2>/dev/null | awk '{print $NF}')"
+  fi
+  if [[ "$have" == 0.22.0 ]]; then
+    STEP_NOTE="evcxr_jupyter 0.22.0 already installed"
+    return 0
+  fi
+  cargo install evcxr_jupyter --version 0.22.0 --locked
+  STEP_NOTE="installed evcxr_jupyter 0.22.0${have:+ (was $have)}"
+}
+
+kernel() {
+  local data_dir spec
+  data_dir="${JUPYTER_DATA_DIR:-$HOME/.local/share/jupyter}"
+  spec="$data_dir/kernels/rust/kernel.json"
+  command -v evcxr_jupyter >/dev/null || kit_die "evcxr_jupyter is not on PATH (add ~/.cargo/bin to PATH)"
+  if [[ -f "$spec" ]] && grep -q evcxr_jupyter "$spec"; then
+    STEP_NOTE="kernel 'rust' already registered ($spec)"
+    return 0
+  fi
+  evcxr_jupyter --install >&2
+  STEP_NOTE="registered kernel 'rust'"
+}
+
+warm() {
+  local script="$KIT_ROOT/scripts/warm-evcxr.sh" stamp key
+  if [[ "$skip_warm" == 1 ]]; then
+    STEP_NOTE="skipped (--no-warm)"
+    return 0
+  fi
+  if [[ ! -x "$script" ]]; then
+    STEP_NOTE="skipped (scripts/warm-evcxr.sh not present)"
+    return 0
+  fi
+  # Inputs of the warm-up: the helper crate, the lock file, the evcxr config and the script itself.
+  key="$(cd "$KIT_ROOT" && find kernel-helpers .ci/evcxr Cargo.lock scripts/warm-evcxr.sh -type f \
+    -not -path '*/target/*' 2>/dev/null | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)"
+  stamp="$KIT_OUT/.stamps/warm-evcxr"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$key" && -z "${KIT_FORCE_WARM:-}" ]]; then
+    STEP_NOTE="already warm for these inputs ($key; KIT_FORCE_WARM=1 redoes it)"
+    return 0
+  fi
+  "$script" >&2
+  mkdir -p "$(dirname "$stamp")"
+  printf '%s\n' "$key" >"$stamp"
+  STEP_NOTE="warmed ($key)"
+}
+
+export PATH="$HOME/.cargo/bin:$PATH"
+step "check tools" check_tools
+step "python venv" python_env
+step "build workspace ($profile)" build
+step "evcxr_jupyter 0.22.0" evcxr
+step "jupyter kernel" kernel
+step "warm evcxr cache" warm
+mkdir -p "$KIT_OUT/.stamps"
+printf '%s\n' "$profile" >"$KIT_OUT/.stamps/setup"
+
+echo
+echo "set-up done in $(kit_elapsed "$total_start")s:"
+printf '  %s\n' "${summary[@]}"
