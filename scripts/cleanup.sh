@@ -29,7 +29,12 @@ HELP
 done
 
 kit_ensure_endpoint
+if [[ "$(kit_target)" == offline ]]; then
+  export AWS_REGION="${AWS_REGION:-${AWS_DEFAULT_REGION:-us-east-1}}"
+  export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-$AWS_REGION}"
+fi
 [[ -n "$(kit_region)" ]] || kit_die "AWS_REGION (or AWS_DEFAULT_REGION) is not set"
+export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-$AWS_REGION}"
 
 endpoints=()
 configs=()
