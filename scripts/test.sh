@@ -50,8 +50,8 @@ for step in "${steps[@]}"; do
     unit) run_step unit cargo test --workspace --locked ;;
     recordio) run_step recordio scripts/test-recordio-interop.sh ;;
     clients) run_step clients scripts/test-clients.sh ;;
-    workshop) run_step workshop scripts/workshop.sh --scale 0.05 --out "$root/out/ci" ;;
-    handout) run_step handout scripts/check-handout.sh "$root/out/ci/handout" ;;
+    workshop) run_step workshop env KIT_OUT="$root/out/ci" scripts/workshop.sh --scale 0.05 --fresh ;;
+    handout) run_step handout env KIT_OUT="$root/out/ci" scripts/check-handout.sh ;;
     *) echo "test.sh: unknown step '$step' (known: ${all_steps[*]})" >&2; exit 2 ;;
   esac
 done
