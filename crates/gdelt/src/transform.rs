@@ -1,0 +1,212 @@
+//! The original notebook's feature transform, plus the exploration helpers it uses.
+//!
+//! Why: `transform_gdelt` in the Python notebook is the contract between the data and Linear
+//! Learner: 7 columns kept, EventCode restricted to 1979's top 20, rows with an actor at (0,0)
+//! dropped, EventCode one-hot encoded, AvgTone as label. The rules and their edge cases are in
+//! `docs/semantics/gdelt.md`. The row loop is plain Rust over the extracted columns because the
+//! output is a dense row-major `f32` matrix anyway.
+
+use crate::GdeltError;
+use polars::prelude::*;
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use std::collections::HashMap;
+
+/// The numeric feature columns, in the order of the original's `get_dummies` output (the label
+/// AvgTone excluded): they come first, then one `EventCode_<code>` column per code.
+pub const NUMERIC_FEATURE_NAMES: [&str; 5] =
+    ["NumArticles", "Actor1Geo_Lat", "Actor1Geo_Long", "Actor2Geo_Lat", "Actor2Geo_Long"];
+
+/// The label column.
+pub const LABEL_NAME: &str = "AvgTone";
+
+/// The feature matrix and label of one prepared year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    /// Row-major f32 features, `labels.len() * feature_names.len()` values.
+    pub features: Vec<f32>,
+    /// AvgTone per row.
+    pub labels: Vec<f32>,
+    /// Names of the feature columns, in order (25 for the workshop).
+    pub feature_names: Vec<String>,
+}
+
+impl Prepared {
+    /// Number of rows.
+    pub fn n_rows(&self) -> usize {
+        self.labels.len()
+    }
+    /// Number of features.
+    pub fn n_features(&self) -> usize {
+        self.feature_names.len()
+    }
+    /// The features of row `i`.
+    pub fn row(&self, i: usize) -> &[f32] {
+        let n = self.n_features();
+        &self.features[i * n..(i + 1) * n]
+    }
+}
+
+/// The one-hot code columns in the original's order: pandas' `get_dummies` sorts the (integer)
+/// codes ascending, so "040" (40) comes before "0841" (841) and "190". Codes that are not all
+/// digits sort after the numeric ones, by string.
+pub fn one_hot_order(codes: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = codes.to_vec();
+    out.sort_by(|a, b| {
+        let ka = a.parse::<u64>().ok();
+        let kb = b.parse::<u64>().ok();
+        match (ka, kb) {
+            (Some(x), Some(y)) => x.cmp(&y).then_with(|| a.cmp(b)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a.cmp(b),
+        }
+    });
+    out.dedup();
+    out
+}
+
+/// The feature names [`prepare`] produces for `codes`: the 5 numeric columns then `EventCode_<code>`.
+pub fn feature_names(codes: &[String]) -> Vec<String> {
+    NUMERIC_FEATURE_NAMES
+        .iter()
+        .map(|s| s.to_string())
+        .chain(one_hot_order(codes).iter().map(|c| format!("EventCode_{c}")))
+        .collect()
+}
+
+fn str_column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a StringChunked, GdeltError> {
+    Ok(df.column(name)?.as_materialized_series().str()?)
+}
+
+fn f64_column(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>, GdeltError> {
+    let s = df.column(name)?.as_materialized_series().cast(&DataType::Float64)?;
+    Ok(s.f64()?.into_iter().collect())
+}
+
+/// The `n` most frequent EventCodes of a frame (ties broken deterministically).
+///
+/// Ties in count are broken by the code string, ascending; nulls are not counted.
+pub fn top_event_codes(df: &DataFrame, n: usize) -> Result<Vec<String>, GdeltError> {
+    let codes = str_column(df, "EventCode")?;
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for c in codes.into_iter().flatten() {
+        *counts.entry(c).or_default() += 1;
+    }
+    let mut v: Vec<(&str, usize)> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    Ok(v.into_iter().take(n).map(|(c, _)| c.to_string()).collect())
+}
+
+/// Applies the transform (filter to `codes`, drop (0,0) actors, one-hot) to a whole frame, unshuffled.
+///
+/// Rows keep their input order. A row is dropped when its EventCode is null or not in `codes`, or
+/// when (Actor1Geo_Lat == 0 and Actor1Geo_Long == 0) or (Actor2Geo_Lat == 0 and Actor2Geo_Long == 0).
+/// Null or NaN lat/long are not 0, so such rows are kept (as in pandas) and carry NaN features.
+pub fn prepare(df: &DataFrame, codes: &[String]) -> Result<Prepared, GdeltError> {
+    let order = one_hot_order(codes);
+    let slot: HashMap<&str, usize> = order.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+    let names = feature_names(codes);
+    let width = names.len();
+    let code_col = str_column(df, "EventCode")?;
+    let label = f64_column(df, LABEL_NAME)?;
+    let numeric: Vec<Vec<Option<f64>>> =
+        NUMERIC_FEATURE_NAMES.iter().map(|n| f64_column(df, n)).collect::<Result<_, _>>()?;
+    let at_origin = |lat: Option<f64>, long: Option<f64>| lat == Some(0.0) && long == Some(0.0);
+    let mut features = Vec::new();
+    let mut labels = Vec::new();
+    for (i, code) in code_col.into_iter().enumerate() {
+        let Some(k) = code.and_then(|c| slot.get(c)) else { continue };
+        if at_origin(numeric[1][i], numeric[2][i]) || at_origin(numeric[3][i], numeric[4][i]) {
+            continue;
+        }
+        labels.push(label[i].map_or(f32::NAN, |v| v as f32));
+        let start = features.len();
+        features.extend(numeric.iter().map(|col| col[i].map_or(f32::NAN, |v| v as f32)));
+        features.resize(start + width, 0.0);
+        features[start + NUMERIC_FEATURE_NAMES.len() + k] = 1.0;
+    }
+    Ok(Prepared { features, labels, feature_names: names })
+}
+
+/// Shuffles with `seed` and splits into (train, validation) with `train_fraction` (0.9 in the workshop).
+///
+/// The permutation is a Fisher–Yates shuffle driven by ChaCha8 seeded with `seed`; the first
+/// `floor(n · train_fraction)` shuffled rows are the training set (like `int(0.9 * n)` in Python).
+pub fn shuffle_split(p: &Prepared, train_fraction: f64, seed: u64) -> (Prepared, Prepared) {
+    let n = p.n_rows();
+    let mut perm: Vec<usize> = (0..n).collect();
+    perm.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+    let frac = if train_fraction.is_finite() { train_fraction.clamp(0.0, 1.0) } else { 0.0 };
+    let n_train = ((n as f64) * frac).floor() as usize;
+    let take = |idx: &[usize]| {
+        let mut features = Vec::with_capacity(idx.len() * p.n_features());
+        let mut labels = Vec::with_capacity(idx.len());
+        for &i in idx {
+            features.extend_from_slice(p.row(i));
+            labels.push(p.labels[i]);
+        }
+        Prepared { features, labels, feature_names: p.feature_names.clone() }
+    };
+    (take(&perm[..n_train]), take(&perm[n_train..]))
+}
+
+/// Linear-interpolated quantile of sorted values (pandas' default).
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let pos = q * (sorted.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+}
+
+/// pandas' `DataFrame.describe()` for numeric columns: rows count, mean, std (ddof 1), min, 25%,
+/// 50%, 75%, max; first column `statistic`, then one Float64 column per name. Nulls and NaN are
+/// skipped, as pandas does.
+pub fn describe(df: &DataFrame, cols: &[&str]) -> Result<DataFrame, GdeltError> {
+    let stats = ["count", "mean", "std", "min", "25%", "50%", "75%", "max"];
+    let mut columns = vec![Column::new("statistic".into(), stats.to_vec())];
+    for &name in cols {
+        let mut v: Vec<f64> = f64_column(df, name)?.into_iter().flatten().filter(|x| !x.is_nan()).collect();
+        v.sort_by(f64::total_cmp);
+        let n = v.len() as f64;
+        let mean = v.iter().sum::<f64>() / n;
+        let std = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        let values = vec![
+            n,
+            mean,
+            std,
+            v.first().copied().unwrap_or(f64::NAN),
+            quantile(&v, 0.25),
+            quantile(&v, 0.5),
+            quantile(&v, 0.75),
+            v.last().copied().unwrap_or(f64::NAN),
+        ];
+        columns.push(Column::new(name.into(), values));
+    }
+    Ok(DataFrame::new_infer_height(columns)?)
+}
+
+/// The notebook's EventCode crosstab: one row per code with `count` and `percent` (% of all
+/// non-null observations), most frequent first (ties by code).
+pub fn event_code_shares(df: &DataFrame) -> Result<DataFrame, GdeltError> {
+    let codes = str_column(df, "EventCode")?;
+    let mut counts: HashMap<&str, u64> = HashMap::new();
+    for c in codes.into_iter().flatten() {
+        *counts.entry(c).or_default() += 1;
+    }
+    let total: u64 = counts.values().sum();
+    let mut v: Vec<(&str, u64)> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let names: Vec<&str> = v.iter().map(|x| x.0).collect();
+    let count: Vec<u64> = v.iter().map(|x| x.1).collect();
+    let pct: Vec<f64> = v.iter().map(|x| 100.0 * x.1 as f64 / total as f64).collect();
+    Ok(DataFrame::new_infer_height(vec![
+        Column::new("EventCode".into(), names),
+        Column::new("count".into(), count),
+        Column::new("percent".into(), pct),
+    ])?)
+}
