@@ -119,6 +119,9 @@ impl<'a> Cursor<'a> {
                     ),
                 ));
             };
+            if i == 9 && b >= 0x80 {
+                break;
+            }
             if i == 9 && b > 1 {
                 return Err(self.err(
                     self.base + start as u64,
@@ -319,6 +322,10 @@ mod tests {
         let mut c = Cursor::new(&b, 7);
         let e = c.varint("x").expect_err("too long");
         assert_eq!(e.offset(), 7);
+        assert!(e.to_string().contains("longer than 10 bytes"), "{e}");
+        let mut b = vec![0xffu8; 9];
+        b.push(0x7f);
+        let e = Cursor::new(&b, 0).varint("x").expect_err("overflow");
         assert!(e.to_string().contains("overflows"), "{e}");
 
         let mut b = vec![0xffu8; 9];
