@@ -162,7 +162,7 @@ kit_offline_env() {
   # Accept only `export NAME=VALUE` lines for the AWS_* variables we expect.
   local line
   while IFS= read -r line; do
-    [[ -z "$line" ]] && continue
+    [[ -z "$line" || "$line" =~ ^[[:space:]]*# ]] && continue
     if [[ ! "$line" =~ ^export[[:space:]]+AWS_[A-Z_]+= ]]; then
       kit_die "unexpected line from '$bin env': $line"
     fi

@@ -23,7 +23,7 @@ Usage: scripts/deploy.sh [--only replicated|sharded]
 For each training job named in \$KIT_JOBS_FILE (default \$KIT_OUT/jobs.json, written by
 replicated.sh / sharded.sh): creates a model named like the job, an endpoint config <job>-config
 (1 x \$KIT_ENDPOINT_INSTANCE_TYPE, default ml.m4.xlarge, variant AllTraffic) and an endpoint
-<job>-endpoint; skips what already exists; waits with 'aws sagemaker wait endpoint-in-service';
+<job>-endpoint; treats "already exists" as done; waits with 'aws sagemaker wait endpoint-in-service';
 prints the endpoint names and records them as endpoints.<kind> in the jobs file.
 Settings as for replicated.sh (KIT_TARGET, KIT_ROLE_ARN, KIT_BUCKET, AWS_REGION); see --help there.
 Remove everything again with scripts/cleanup.sh.
@@ -39,21 +39,25 @@ kit_ensure_endpoint
 kit_resolve_settings
 [[ -f "$KIT_JOBS_FILE" ]] || kit_die "no jobs file at $KIT_JOBS_FILE: run scripts/replicated.sh and scripts/sharded.sh first (or set KIT_JOBS_FILE)"
 
-# exists KIND NAME — 0 if the resource exists, 1 if the service says it does not, dies otherwise.
-exists() {
+# create KIND NAME ARGS… — creates the resource; "already existing" counts as done (re-runs).
+create() {
   local kind="$1" name="$2" out
-  if out="$(aws sagemaker "describe-$kind" "--$kind-name" "$name" --output json 2>&1)"; then
+  shift 2
+  if out="$(aws sagemaker "create-$kind" "--$kind-name" "$name" "$@" --output json 2>&1)"; then
+    kit_log "created $kind $name"
     return 0
   fi
-  if [[ "$out" == *"ValidationException"* || "$out" == *"Could not find"* ]]; then
-    return 1
+  if [[ "$out" == *"already exist"* || "$out" == *"ResourceInUse"* ]]; then
+    kit_log "$kind $name exists"
+    return 0
   fi
   printf '%s\n' "$out" >&2
-  kit_die "describe-$kind $name failed"
+  kit_die "create-$kind $name failed"
 }
 
-endpoints=()
-for kind in "${kinds[@]}"; do
+# deploy_one KIND — model, config, endpoint for one job, then waits for InService.
+deploy_one() {
+  local kind="$1" job desc status artifact image model config endpoint start reason
   job="$(kit_jobs_get "$kind")"
   [[ -n "$job" ]] || kit_die "$KIT_JOBS_FILE has no '$kind' job: run scripts/$kind.sh first"
   desc="$(aws sagemaker describe-training-job --training-job-name "$job" --output json)" ||
@@ -67,31 +71,14 @@ for kind in "${kinds[@]}"; do
   model="$job"
   config="$job-config"
   endpoint="$job-endpoint"
-  if exists model "$model"; then
-    kit_log "model $model exists"
-  else
-    kit_log "create-model $model ($artifact)"
-    aws sagemaker create-model --model-name "$model" --execution-role-arn "$KIT_ROLE_ARN" \
-      --primary-container "Image=$image,ModelDataUrl=$artifact" >&2
-  fi
-  if exists endpoint-config "$config"; then
-    kit_log "endpoint config $config exists"
-  else
-    kit_log "create-endpoint-config $config"
-    aws sagemaker create-endpoint-config --endpoint-config-name "$config" \
-      --production-variants "VariantName=AllTraffic,ModelName=$model,InitialInstanceCount=1,InstanceType=$instance_type" >&2
-  fi
-  if exists endpoint "$endpoint"; then
-    kit_log "endpoint $endpoint exists"
-  else
-    kit_log "create-endpoint $endpoint"
-    aws sagemaker create-endpoint --endpoint-name "$endpoint" --endpoint-config-name "$config" >&2
-  fi
+  kit_log "$kind: model $model from $artifact"
+  create model "$model" --execution-role-arn "$KIT_ROLE_ARN" \
+    --primary-container "Image=$image,ModelDataUrl=$artifact"
+  create endpoint-config "$config" \
+    --production-variants "VariantName=AllTraffic,ModelName=$model,InitialInstanceCount=1,InstanceType=$instance_type"
+  create endpoint "$endpoint" --endpoint-config-name "$config"
   kit_jobs_set "models.$kind" "$model" "endpoint_configs.$kind" "$config" "endpoints.$kind" "$endpoint"
-  endpoints+=("$endpoint")
-done
 
-for endpoint in "${endpoints[@]}"; do
   start="$(kit_now)"
   kit_log "waiting for $endpoint to be InService (aws sagemaker wait endpoint-in-service)"
   if ! aws sagemaker wait endpoint-in-service --endpoint-name "$endpoint"; then
@@ -100,4 +87,21 @@ for endpoint in "${endpoints[@]}"; do
   fi
   kit_log "$endpoint is InService ($(kit_elapsed "$start") s)"
   printf '%s\n' "$endpoint"
+}
+
+# Both endpoints at once (each CLI call costs a Python start-up; the waits overlap too).
+pids=()
+outs=()
+for kind in "${kinds[@]}"; do
+  out_file="$(mktemp)"
+  outs+=("$out_file")
+  deploy_one "$kind" >"$out_file" &
+  pids+=($!)
 done
+failed=0
+for i in "${!pids[@]}"; do
+  wait "${pids[$i]}" || failed=1
+done
+cat "${outs[@]}"
+rm -f "${outs[@]}"
+((failed == 0)) || kit_die "deploying failed (see the messages above)"
