@@ -173,6 +173,15 @@ where
         .with_context(|| format!("argument {name}"))
 }
 
+/// On-CPU time of the calling thread in seconds (`/proc/thread-self/schedstat`, nanoseconds), so
+/// figures stay meaningful when other processes compete for the 2 cores.
+fn thread_cpu_s() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or(f64::NAN, |ns| ns as f64 / 1e9)
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     let n = v.len();
@@ -231,53 +240,68 @@ fn main() -> anyhow::Result<()> {
             let mut bytes = write_dense_matrix(Vec::new(), &f, cols, Some(&l))?;
             let size = bytes.len();
             let mut times = Vec::new();
+            let mut cpu = Vec::new();
             let mut times2 = Vec::new();
+            let mut cpu2 = Vec::new();
             for _ in 0..reps {
                 if cmd == "bench-write" {
                     let buf = Vec::with_capacity(size);
-                    let t = Instant::now();
+                    let (t, c) = (Instant::now(), thread_cpu_s());
                     let b = write_dense_matrix(buf, &f, cols, Some(&l))?;
                     times.push(t.elapsed().as_secs_f64());
+                    cpu.push(thread_cpu_s() - c);
                     if b != bytes {
                         bail!("non-deterministic output");
                     }
                     bytes = b;
                 } else {
                     // Full records (BTreeMap + tensors) …
-                    let t = Instant::now();
+                    let (t, c) = (Instant::now(), thread_cpu_s());
                     let mut n = 0usize;
                     for r in RecordReader::new(&bytes[..]) {
                         let r = r?;
                         n += r.features.len();
                     }
                     times.push(t.elapsed().as_secs_f64());
+                    cpu.push(thread_cpu_s() - c);
                     if n != rows {
                         bail!("read {n} rows, expected {rows}");
                     }
                     // … and dense rows into a reused buffer.
-                    let t = Instant::now();
+                    let (t, c) = (Instant::now(), thread_cpu_s());
                     let mut r = RecordReader::new(&bytes[..]);
                     let mut row = Vec::with_capacity(cols);
                     let mut sum = 0.0f64;
+                    let mut n = 0usize;
                     while let Some(res) = r.next_dense(cols, &mut row) {
                         sum += f64::from(res?.unwrap_or(0.0)) + f64::from(row[0]);
+                        n += 1;
                     }
                     times2.push(t.elapsed().as_secs_f64());
-                    if !sum.is_finite() {
-                        bail!("bad sum");
+                    cpu2.push(thread_cpu_s() - c);
+                    if !sum.is_finite() || n != rows {
+                        bail!("bad dense read: {n} rows, sum {sum}");
                     }
                 }
             }
             let digest = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
                 (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
             });
+            let med = |v: &Vec<f64>| {
+                if v.is_empty() {
+                    Value::Null
+                } else {
+                    json!(median(v.clone()))
+                }
+            };
             writeln!(
                 out,
                 "{}",
-                json!({"bytes": size, "fnv1a64": format!("{digest:016x}"), "times_s": times,
-                    "median_s": median(times.clone()),
-                    "times_dense_s": times2,
-                    "median_dense_s": if times2.is_empty() { Value::Null } else { json!(median(times2.clone())) }})
+                json!({"bytes": size, "fnv1a64": format!("{digest:016x}"),
+                    "times_s": times, "median_s": med(&times),
+                    "cpu_s": cpu, "median_cpu_s": med(&cpu),
+                    "times_dense_s": times2, "median_dense_s": med(&times2),
+                    "cpu_dense_s": cpu2, "median_cpu_dense_s": med(&cpu2)})
             )?;
         }
         other => bail!(

@@ -203,7 +203,26 @@ impl<R: Read> RecordReader<R> {
         feature_dim: usize,
         row: &mut Vec<f32>,
     ) -> Option<Result<Option<f32>, RecordIoError>> {
-        let rec = match self.next()? {
+        if self.done {
+            return None;
+        }
+        let payload_at = match self.read_frame() {
+            Ok(Some(at)) => at,
+            Ok(None) => {
+                self.done = true;
+                return None;
+            }
+            Err(e) => {
+                self.done = true;
+                return Some(Err(e));
+            }
+        };
+        // The SDK's exact layout decodes without building a Record; anything else (other field
+        // order, extra fields, sparse, wrong types …) takes the general path, so both agree.
+        if let Some(label) = fast_dense(&self.payload, feature_dim, row) {
+            return Some(Ok(label));
+        }
+        let rec = match decode_record(&self.payload, payload_at) {
             Ok(r) => r,
             Err(e) => return Some(Err(e)),
         };
@@ -216,6 +235,61 @@ impl<R: Read> RecordReader<R> {
                 .and_then(|()| rec.try_label_f32().map_err(wrap)),
         )
     }
+}
+
+/// Decodes a payload laid out exactly as `write_numpy_to_dense_tensor` (and
+/// [`crate::RecordWriter::write_dense`]) write a float32 row of `feature_dim` values with an
+/// optional float32 label; `None` (row untouched) for any other layout.
+fn fast_dense(p: &[u8], feature_dim: usize, row: &mut Vec<f32>) -> Option<Option<f32>> {
+    const KEY: [u8; 8] = [0x0a, 0x06, b'v', b'a', b'l', b'u', b'e', b's'];
+    const LABEL: [u8; 16] = [
+        0x12, 0x12, 0x0a, 0x06, b'v', b'a', b'l', b'u', b'e', b's', 0x12, 0x08, 0x12, 0x06, 0x0a,
+        0x04,
+    ];
+    let mut c = Cursor::new(p, 0);
+    if c.fixed::<1>("").ok()? != [0x0a] {
+        return None;
+    }
+    let entry = c.len_delimited("").ok()?;
+    let rest = c.take_rest();
+    let mut e = entry;
+    if e.fixed::<8>("").ok()? != KEY || e.fixed::<1>("").ok()? != [0x12] {
+        return None;
+    }
+    let mut value = e.len_delimited("").ok()?;
+    if !e.is_empty() || value.fixed::<1>("").ok()? != [0x12] {
+        return None;
+    }
+    let mut tensor = value.len_delimited("").ok()?;
+    if !value.is_empty() {
+        return None;
+    }
+    let floats: &[u8] = if tensor.is_empty() {
+        &[]
+    } else {
+        if tensor.fixed::<1>("").ok()? != [0x0a] {
+            return None;
+        }
+        let mut v = tensor.len_delimited("").ok()?;
+        if !tensor.is_empty() {
+            return None;
+        }
+        v.take_rest()
+    };
+    if floats.len() != feature_dim.checked_mul(4)? {
+        return None;
+    }
+    let label = match rest.len() {
+        0 => None,
+        20 if rest[..16] == LABEL => {
+            Some(f32::from_le_bytes([rest[16], rest[17], rest[18], rest[19]]))
+        }
+        _ => return None,
+    };
+    row.clear();
+    let (chunks, _) = floats.as_chunks::<4>();
+    row.extend(chunks.iter().map(|b| f32::from_le_bytes(*b)));
+    Some(label)
 }
 
 impl<R: Read> Iterator for RecordReader<R> {
@@ -507,5 +581,63 @@ fn read_fixed_values<const N: usize, T>(
         Ok(true)
     } else {
         Ok(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RecordWriter;
+
+    fn frames(write: impl FnOnce(&mut RecordWriter<Vec<u8>>)) -> Vec<u8> {
+        let mut w = RecordWriter::new(Vec::new());
+        write(&mut w);
+        w.finish().expect("finish")
+    }
+
+    fn payload_of(bytes: &[u8]) -> Vec<u8> {
+        let mut r = RecordReader::new(bytes);
+        let (_, p) = r.next_payload().expect("one frame").expect("ok");
+        p.to_vec()
+    }
+
+    #[test]
+    fn fast_path_takes_the_sdk_layout_only() {
+        let mut row = vec![9.0];
+        for (features, label) in [
+            (vec![1.5f32, -2.0], Some(1.0f32)),
+            (vec![], None),
+            (vec![0.5; 25], None),
+        ] {
+            let p = payload_of(&frames(|w| w.write_dense(&features, label).expect("write")));
+            assert_eq!(fast_dense(&p, features.len(), &mut row), Some(label));
+            assert_eq!(row, features);
+            // Wrong dimension: no fast answer (the general path reports the error).
+            assert_eq!(fast_dense(&p, features.len() + 1, &mut row), None);
+        }
+        let mut with_uid = Record::dense(vec![1.0, 2.0], Some(3.0));
+        with_uid.uid = Some("u".into());
+        let p = payload_of(&frames(|w| w.write_record(&with_uid).expect("write")));
+        assert_eq!(fast_dense(&p, 2, &mut row), None);
+        let p = payload_of(&frames(|w| {
+            w.write_sparse(&[1], &[2.0], 2, None).expect("write")
+        }));
+        assert_eq!(fast_dense(&p, 2, &mut row), None);
+        // The general path still reads both.
+        let b = frames(|w| {
+            w.write_record(&with_uid).expect("write");
+            w.write_sparse(&[1], &[2.0], 2, Some(4.0)).expect("write");
+        });
+        let mut r = RecordReader::new(&b[..]);
+        assert_eq!(
+            r.next_dense(2, &mut row).expect("1").expect("ok"),
+            Some(3.0)
+        );
+        assert_eq!(row, vec![1.0, 2.0]);
+        assert_eq!(
+            r.next_dense(2, &mut row).expect("2").expect("ok"),
+            Some(4.0)
+        );
+        assert_eq!(row, vec![0.0, 2.0]);
     }
 }
