@@ -559,7 +559,7 @@ fn days_of_year(year: i32) -> Vec<(u32, u32)> {
     out
 }
 
-/// Splits `n` rows over the days in proportion to `weights` (largest-remainder free: cumulative rounding).
+/// Splits `n` rows over the days in proportion to `weights` by rounding the cumulative shares.
 fn allocate(n: usize, weights: &[f64]) -> Vec<usize> {
     let total: f64 = weights.iter().sum();
     let mut acc = 0.0;
@@ -602,11 +602,10 @@ pub fn write_year<W: std::io::Write>(mut out: W, config: &GeneratorConfig) -> st
     let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
     let mut day_events: Vec<Event> = Vec::new();
     let mut written = 0u64;
-    for (block, per_day, id0, added) in [
-        (0, &main_per_day, main_id0, b"20130203" as &[u8]),
-        (1, &tail_per_day, tail_id0, b"20130206" as &[u8]),
+    for (per_day, id0, added) in [
+        (&main_per_day, main_id0, b"20130203" as &[u8]),
+        (&tail_per_day, tail_id0, b"20130206" as &[u8]),
     ] {
-        let _ = block;
         let mut id = id0;
         for (day, &count) in per_day.iter().enumerate() {
             day_events.clear();

@@ -210,3 +210,193 @@ pub fn event_code_shares(df: &DataFrame) -> Result<DataFrame, GdeltError> {
         Column::new("percent".into(), pct),
     ])?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A frame with the 7 columns the transform reads.
+    fn frame(rows: &[(&str, i64, f64, f64, f64, f64, f64)]) -> DataFrame {
+        let col = |name: &str, f: &dyn Fn(&(&str, i64, f64, f64, f64, f64, f64)) -> f64| {
+            Column::new(name.into(), rows.iter().map(f).collect::<Vec<f64>>())
+        };
+        DataFrame::new_infer_height(vec![
+            Column::new("EventCode".into(), rows.iter().map(|r| r.0).collect::<Vec<&str>>()),
+            Column::new("NumArticles".into(), rows.iter().map(|r| r.1).collect::<Vec<i64>>()),
+            col("AvgTone", &|r| r.2),
+            col("Actor1Geo_Lat", &|r| r.3),
+            col("Actor1Geo_Long", &|r| r.4),
+            col("Actor2Geo_Lat", &|r| r.5),
+            col("Actor2Geo_Long", &|r| r.6),
+        ])
+        .expect("frame")
+    }
+
+    fn codes(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn top_codes_count_then_code_order() {
+        let df = frame(&[
+            ("190", 1, 1.0, 1.0, 1.0, 1.0, 1.0),
+            ("040", 1, 1.0, 1.0, 1.0, 1.0, 1.0),
+            ("042", 1, 1.0, 1.0, 1.0, 1.0, 1.0),
+            ("040", 1, 1.0, 1.0, 1.0, 1.0, 1.0),
+            ("0841", 1, 1.0, 1.0, 1.0, 1.0, 1.0),
+            ("042", 1, 1.0, 1.0, 1.0, 1.0, 1.0),
+        ]);
+        assert_eq!(top_event_codes(&df, 3).expect("top"), codes(&["040", "042", "0841"]));
+        assert_eq!(top_event_codes(&df, 10).expect("top"), codes(&["040", "042", "0841", "190"]));
+        assert!(top_event_codes(&df, 0).expect("top").is_empty());
+    }
+
+    #[test]
+    fn one_hot_order_is_numeric_like_get_dummies() {
+        assert_eq!(
+            one_hot_order(&codes(&["190", "0841", "040", "010", "043"])),
+            codes(&["010", "040", "043", "190", "0841"])
+        );
+        let names = feature_names(&codes(&["190", "040"]));
+        assert_eq!(
+            names,
+            codes(&[
+                "NumArticles",
+                "Actor1Geo_Lat",
+                "Actor1Geo_Long",
+                "Actor2Geo_Lat",
+                "Actor2Geo_Long",
+                "EventCode_040",
+                "EventCode_190"
+            ])
+        );
+    }
+
+    #[test]
+    fn prepare_applies_every_rule() {
+        let df = frame(&[
+            ("040", 3, 5.5, 38.0, -97.0, 55.75, 37.6),  // kept
+            ("999", 1, 1.0, 38.0, -97.0, 55.75, 37.6),  // code not in list: dropped
+            ("190", 2, 2.0, 0.0, 0.0, 55.75, 37.6),     // actor1 at (0,0): dropped
+            ("190", 2, 2.5, 38.0, -97.0, 0.0, 0.0),     // actor2 at (0,0): dropped
+            ("190", 9, 3.0, 0.0, 12.5, 10.0, 0.0),      // lat 0 only / long 0 only: kept
+            ("0841", 1, 0.0, f64::NAN, 1.0, 2.0, 3.0),  // NaN feature: kept, NaN in matrix
+        ]);
+        let list = codes(&["190", "040", "0841", "010"]);
+        let p = prepare(&df, &list).expect("prepare");
+        assert_eq!(p.n_rows(), 3);
+        assert_eq!(p.n_features(), 9);
+        assert_eq!(p.features.len(), 27);
+        assert_eq!(p.labels, vec![5.5, 3.0, 0.0]);
+        // columns: 5 numeric, then 010, 040, 190, 0841 (010 never occurs: all-zero column)
+        assert_eq!(p.row(0), &[3.0, 38.0, -97.0, 55.75, 37.6, 0.0, 1.0, 0.0, 0.0]);
+        assert_eq!(p.row(1), &[9.0, 0.0, 12.5, 10.0, 0.0, 0.0, 0.0, 1.0, 0.0]);
+        let r2 = p.row(2);
+        assert_eq!(r2[0], 1.0);
+        assert!(r2[1].is_nan());
+        assert_eq!(&r2[2..], &[1.0, 2.0, 3.0, 0.0, 0.0, 0.0, 1.0]);
+        assert!((0..p.n_rows()).all(|i| p.row(i)[5] == 0.0), "missing code still has its column");
+        assert_eq!(p.feature_names[5], "EventCode_010");
+    }
+
+    #[test]
+    fn nulls_are_kept_as_nan_and_null_codes_dropped() {
+        let df = DataFrame::new_infer_height(vec![
+            Column::new("EventCode".into(), vec![Some("040"), None, Some("040")]),
+            Column::new("NumArticles".into(), vec![Some(1i64), Some(2), None]),
+            Column::new("AvgTone".into(), vec![Some(1.0f64), Some(2.0), None]),
+            Column::new("Actor1Geo_Lat".into(), vec![Some(1.0f64), Some(1.0), None]),
+            Column::new("Actor1Geo_Long".into(), vec![Some(1.0f64), Some(1.0), Some(0.0)]),
+            Column::new("Actor2Geo_Lat".into(), vec![Some(1.0f64), Some(1.0), Some(0.0)]),
+            Column::new("Actor2Geo_Long".into(), vec![Some(1.0f64), Some(1.0), None]),
+        ])
+        .expect("frame");
+        let p = prepare(&df, &codes(&["040"])).expect("prepare");
+        assert_eq!(p.n_rows(), 2);
+        assert!(p.labels[1].is_nan());
+        assert!(p.row(1)[0].is_nan() && p.row(1)[1].is_nan() && p.row(1)[4].is_nan());
+        assert_eq!(p.row(1)[2], 0.0);
+        assert_eq!(p.row(1)[5], 1.0);
+    }
+
+    #[test]
+    fn all_rows_filtered_is_empty_not_an_error() {
+        let df = frame(&[("040", 1, 1.0, 0.0, 0.0, 1.0, 1.0), ("999", 1, 1.0, 1.0, 1.0, 1.0, 1.0)]);
+        let p = prepare(&df, &codes(&["040"])).expect("prepare");
+        assert_eq!(p.n_rows(), 0);
+        assert!(p.features.is_empty());
+        assert_eq!(p.n_features(), 6);
+        let (t, v) = shuffle_split(&p, 0.9, 1729);
+        assert_eq!((t.n_rows(), v.n_rows()), (0, 0));
+    }
+
+    #[test]
+    fn missing_column_is_an_error() {
+        let df = DataFrame::new_infer_height(vec![Column::new("EventCode".into(), vec!["040"])]).expect("df");
+        let e = prepare(&df, &codes(&["040"])).expect_err("missing AvgTone");
+        assert!(e.to_string().contains("AvgTone"), "{e}");
+    }
+
+    #[test]
+    fn shuffle_split_is_a_deterministic_permutation() {
+        let n = 101;
+        let p = Prepared {
+            features: (0..n * 2).map(|i| i as f32).collect(),
+            labels: (0..n).map(|i| i as f32).collect(),
+            feature_names: codes(&["a", "b"]),
+        };
+        let (t, v) = shuffle_split(&p, 0.9, 1729);
+        assert_eq!((t.n_rows(), v.n_rows()), (90, 11));
+        let (t2, v2) = shuffle_split(&p, 0.9, 1729);
+        assert_eq!((&t, &v), (&t2, &v2));
+        let (t3, _) = shuffle_split(&p, 0.9, 1730);
+        assert_ne!(t.labels, t3.labels);
+        assert_ne!(t.labels, p.labels[..90].to_vec(), "shuffled");
+        // rows stay intact and every row appears exactly once
+        let mut seen: Vec<f32> = t.labels.iter().chain(v.labels.iter()).copied().collect();
+        for (i, &l) in t.labels.iter().enumerate() {
+            assert_eq!(t.row(i), &[2.0 * l, 2.0 * l + 1.0]);
+        }
+        seen.sort_by(f32::total_cmp);
+        assert_eq!(seen, p.labels);
+    }
+
+    #[test]
+    fn describe_matches_pandas() {
+        // pandas: pd.Series([1, 2, 3, 4, 10]).describe()
+        // count 5, mean 4.0, std 3.535534, min 1, 25% 2, 50% 3, 75% 4, max 10
+        let df = DataFrame::new_infer_height(vec![
+            Column::new("x".into(), vec![Some(1.0f64), Some(2.0), None, Some(3.0), Some(4.0), Some(10.0)]),
+            Column::new("n".into(), vec![1i64, 1, 2, 2, 2, 5]),
+        ])
+        .expect("df");
+        let d = describe(&df, &["x", "n"]).expect("describe");
+        assert_eq!(d.shape(), (8, 3));
+        let x: Vec<f64> = d.column("x").expect("x").f64().expect("f64").into_no_null_iter().collect();
+        let want = [5.0, 4.0, 3.5355339059327378, 1.0, 2.0, 3.0, 4.0, 10.0];
+        for (a, b) in x.iter().zip(want) {
+            assert!((a - b).abs() < 1e-12, "{x:?}");
+        }
+        let n: Vec<f64> = d.column("n").expect("n").f64().expect("f64").into_no_null_iter().collect();
+        // pd.Series([1,1,2,2,2,5]).describe(): 25% = 1.25, 50% = 2, 75% = 2
+        assert_eq!(&n[3..], &[1.0, 1.25, 2.0, 2.0, 5.0]);
+        let stat = d.column("statistic").expect("s").str().expect("str");
+        assert_eq!(stat.get(2), Some("std"));
+    }
+
+    #[test]
+    fn event_code_shares_are_percentages() {
+        let df = frame(&[
+            ("040", 1, 1.0, 1.0, 1.0, 1.0, 1.0),
+            ("042", 1, 1.0, 1.0, 1.0, 1.0, 1.0),
+            ("040", 1, 1.0, 1.0, 1.0, 1.0, 1.0),
+            ("040", 1, 1.0, 1.0, 1.0, 1.0, 1.0),
+        ]);
+        let s = event_code_shares(&df).expect("shares");
+        assert_eq!(s.shape(), (2, 3));
+        let c = s.column("EventCode").expect("c").str().expect("s");
+        assert_eq!((c.get(0), c.get(1)), (Some("040"), Some("042")));
+        let p = s.column("percent").expect("p").f64().expect("f");
+        assert_eq!((p.get(0), p.get(1)), (Some(75.0), Some(25.0)));
+    }
+}
