@@ -1,4 +1,16 @@
-//! AWS error shapes (contract skeleton).
+//! AWS error shapes for the JSON services (SageMaker control plane, CloudWatch Logs) and the
+//! SageMaker runtime (REST-JSON).
+//!
+//! One body shape serves both protocols: `{"__type": code, "message": msg}` plus the
+//! `x-amzn-ErrorType` header (which REST-JSON clients read first; botocore and smithy-rs strip any
+//! `prefix#` / `:suffix` in either place) and `x-amzn-RequestId` (botocore's
+//! `ResponseMetadata.RequestId`). S3 errors are XML and come from s3s, not from here.
+
+use axum::body::Body;
+use http::{HeaderValue, Response, StatusCode};
+
+/// Content type of AWS JSON 1.1 responses.
+pub const JSON_11: &str = "application/x-amz-json-1.1";
 
 /// An error answer of a JSON 1.1 service (SageMaker control plane, CloudWatch Logs).
 #[derive(Debug, Clone)]
@@ -11,13 +23,127 @@ pub struct JsonError {
     pub message: String,
 }
 
+impl std::fmt::Display for JsonError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({}): {}", self.code, self.status, self.message)
+    }
+}
+
+impl std::error::Error for JsonError {}
+
 impl JsonError {
     /// A 400 `ValidationException`.
     pub fn validation(message: impl Into<String>) -> Self {
-        Self { status: 400, code: "ValidationException".into(), message: message.into() }
+        Self {
+            status: 400,
+            code: "ValidationException".into(),
+            message: message.into(),
+        }
     }
     /// Any 400 error with a code.
     pub fn client(code: &str, message: impl Into<String>) -> Self {
-        Self { status: 400, code: code.into(), message: message.into() }
+        Self {
+            status: 400,
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+    /// Any error with a status and code.
+    pub fn with_status(status: u16, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+    /// A 500 `InternalFailure` (clients retry these; use only for real server faults such as I/O).
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self {
+            status: 500,
+            code: "InternalFailure".into(),
+            message: message.into(),
+        }
+    }
+    /// The JSON body `{"__type": code, "message": msg}`.
+    pub fn body_json(&self) -> serde_json::Value {
+        serde_json::json!({ "__type": self.code, "message": self.message })
+    }
+    /// The complete HTTP response (JSON 1.1 content type, `x-amzn-ErrorType`, `x-amzn-RequestId`).
+    pub fn into_response(self, request_id: &str) -> Response<Body> {
+        self.into_response_with_content_type(request_id, JSON_11)
+    }
+    /// The complete HTTP response with an explicit content type (REST-JSON uses `application/json`).
+    pub fn into_response_with_content_type(
+        self,
+        request_id: &str,
+        content_type: &str,
+    ) -> Response<Body> {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST);
+        let body = self.body_json().to_string();
+        let mut resp = Response::new(Body::from(body));
+        *resp.status_mut() = status;
+        let h = resp.headers_mut();
+        h.insert(http::header::CONTENT_TYPE, header_value(content_type));
+        h.insert("x-amzn-ErrorType", header_value(&self.code));
+        h.insert("x-amzn-RequestId", header_value(request_id));
+        resp
+    }
+}
+
+/// A successful JSON 1.1 response.
+pub fn json_ok(value: &serde_json::Value, request_id: &str) -> Response<Body> {
+    let mut resp = Response::new(Body::from(value.to_string()));
+    let h = resp.headers_mut();
+    h.insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static(JSON_11),
+    );
+    h.insert("x-amzn-RequestId", header_value(request_id));
+    resp
+}
+
+/// A header value from arbitrary text (non-visible characters replaced, never fails).
+pub fn header_value(s: &str) -> HeaderValue {
+    HeaderValue::from_str(s).unwrap_or_else(|_| {
+        let cleaned: String = s
+            .chars()
+            .map(|c| {
+                if c.is_ascii_graphic() || c == ' ' {
+                    c
+                } else {
+                    '?'
+                }
+            })
+            .collect();
+        HeaderValue::from_str(&cleaned).unwrap_or_else(|_| HeaderValue::from_static("invalid"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn error_response_shape() {
+        let r = JsonError::client(
+            "ResourceNotFoundException",
+            "The specified log group does not exist.",
+        )
+        .into_response("req-1");
+        assert_eq!(r.status(), 400);
+        assert_eq!(r.headers()["x-amzn-ErrorType"], "ResourceNotFoundException");
+        assert_eq!(r.headers()["x-amzn-RequestId"], "req-1");
+        assert_eq!(r.headers()["content-type"], JSON_11);
+        let b = axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&b).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"__type": "ResourceNotFoundException", "message": "The specified log group does not exist."})
+        );
+    }
+
+    #[test]
+    fn header_value_never_fails() {
+        assert_eq!(header_value("a\nb"), "a?b");
     }
 }

@@ -14,7 +14,15 @@
 //!   runtime (InvokeEndpoint). Owned by the SageMaker part.
 
 pub mod api_error;
+pub mod cli;
 pub mod ctx;
+pub mod keys;
 pub mod logs;
 pub mod objects;
+pub mod s3;
 pub mod sagemaker;
+pub mod seed;
+pub mod server;
+pub mod sigv4;
+
+pub use server::{RunningServer, ServerConfig, Shutdown, StartError, start};

@@ -1,0 +1,225 @@
+//! The stand-in's access key pair and the record of the running instance.
+//!
+//! Every request must be signed with one key pair. It is generated on first use and kept in
+//! `<state dir>/credentials.json` (mode 0600 on Unix), so `sagemaker-offline env` can print it
+//! before or after the server starts, and a restart keeps working with shells that already
+//! `eval`ed the old exports. `--access-key/--secret-key` (or the environment) override it.
+//! `<state dir>/instance.json` records the port and region the last `serve` used, so `env`
+//! prints matching exports without being told again.
+
+use std::path::{Path, PathBuf};
+
+use rand::Rng as _;
+
+/// The 12-digit account id reported in ARNs.
+pub const ACCOUNT_ID: &str = "123456789012";
+/// Default listening port.
+pub const DEFAULT_PORT: u16 = 18999;
+/// Default region.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// An access key pair.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Credentials {
+    /// `AWS_ACCESS_KEY_ID`.
+    pub access_key_id: String,
+    /// `AWS_SECRET_ACCESS_KEY`.
+    pub secret_access_key: String,
+}
+
+/// Error reading or writing the state dir's key files.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// I/O on a named file.
+    #[error("{path}: {source}")]
+    Io {
+        /// File.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// Unparsable file.
+    #[error(
+        "{path} is not valid JSON of the expected shape: {source}; delete it to generate a new key pair"
+    )]
+    Parse {
+        /// File.
+        path: PathBuf,
+        /// Cause.
+        source: serde_json::Error,
+    },
+}
+
+impl Credentials {
+    /// A fresh random pair: `AKIA` + 16 upper-case letters/digits, and a 40-character secret.
+    pub fn generate() -> Self {
+        const UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        const SECRET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut rng = rand::rng();
+        let mut pick = |alphabet: &[u8], n: usize| -> String {
+            (0..n)
+                .map(|_| alphabet[rng.random_range(0..alphabet.len())] as char)
+                .collect()
+        };
+        let access_key_id = format!("AKIA{}", pick(UPPER, 16));
+        let secret_access_key = pick(SECRET, 40);
+        Self {
+            access_key_id,
+            secret_access_key,
+        }
+    }
+
+    /// Path of the key file in a state dir.
+    pub fn path(state_dir: &Path) -> PathBuf {
+        state_dir.join("credentials.json")
+    }
+
+    /// Loads the pair stored in `state_dir`, generating and storing one if there is none.
+    pub fn load_or_create(state_dir: &Path) -> Result<Self, KeyError> {
+        let path = Self::path(state_dir);
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                serde_json::from_slice(&bytes).map_err(|source| KeyError::Parse { path, source })
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(state_dir).map_err(|source| KeyError::Io {
+                    path: state_dir.to_path_buf(),
+                    source,
+                })?;
+                let creds = Self::generate();
+                write_private(
+                    &path,
+                    &serde_json::to_vec_pretty(&creds).unwrap_or_default(),
+                )
+                .map_err(|source| KeyError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                // Two processes may race to create the file; whoever renamed last wins, so read back.
+                let bytes = std::fs::read(&path).map_err(|source| KeyError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                serde_json::from_slice(&bytes).map_err(|source| KeyError::Parse { path, source })
+            }
+            Err(source) => Err(KeyError::Io { path, source }),
+        }
+    }
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    {
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt as _;
+            opts.mode(0o600);
+        }
+        let mut f = opts.open(&tmp)?;
+        std::io::Write::write_all(&mut f, bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)
+}
+
+/// What the last `serve` in a state dir used.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Instance {
+    /// Port.
+    pub port: u16,
+    /// Region.
+    pub region: String,
+}
+
+impl Instance {
+    /// Path of the record.
+    pub fn path(state_dir: &Path) -> PathBuf {
+        state_dir.join("instance.json")
+    }
+    /// Reads the record (None if absent or unreadable).
+    pub fn load(state_dir: &Path) -> Option<Self> {
+        let bytes = std::fs::read(Self::path(state_dir)).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+    /// Writes the record.
+    pub fn store(&self, state_dir: &Path) -> Result<(), KeyError> {
+        let path = Self::path(state_dir);
+        write_private(&path, &serde_json::to_vec_pretty(self).unwrap_or_default())
+            .map_err(|source| KeyError::Io { path, source })
+    }
+}
+
+/// The `export …` lines for a shell (`eval "$(sagemaker-offline env)"`).
+pub fn env_exports(port: u16, creds: &Credentials, region: &str) -> String {
+    format!(
+        "export AWS_ENDPOINT_URL=http://127.0.0.1:{port}\n\
+         export AWS_ACCESS_KEY_ID={}\n\
+         export AWS_SECRET_ACCESS_KEY={}\n\
+         export AWS_REGION={region}\n\
+         export AWS_DEFAULT_REGION={region}\n",
+        shell_quote(&creds.access_key_id),
+        shell_quote(&creds.secret_access_key)
+    )
+}
+
+fn shell_quote(s: &str) -> String {
+    if s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"+/=-_.".contains(&b))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_keys_have_aws_shape_and_persist() {
+        let d = tempfile::tempdir().unwrap();
+        let a = Credentials::load_or_create(d.path()).unwrap();
+        assert_eq!(a.access_key_id.len(), 20);
+        assert!(a.access_key_id.starts_with("AKIA"));
+        assert_eq!(a.secret_access_key.len(), 40);
+        let b = Credentials::load_or_create(d.path()).unwrap();
+        assert_eq!(a, b);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(Credentials::path(d.path()))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn broken_key_file_is_an_error_naming_it() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(Credentials::path(d.path()), b"nonsense").unwrap();
+        let e = Credentials::load_or_create(d.path())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("credentials.json"), "{e}");
+    }
+
+    #[test]
+    fn exports() {
+        let c = Credentials {
+            access_key_id: "AKIAX".into(),
+            secret_access_key: "a/b+c".into(),
+        };
+        let s = env_exports(1234, &c, "eu-west-1");
+        assert_eq!(
+            s,
+            "export AWS_ENDPOINT_URL=http://127.0.0.1:1234\nexport AWS_ACCESS_KEY_ID=AKIAX\n\
+             export AWS_SECRET_ACCESS_KEY=a/b+c\nexport AWS_REGION=eu-west-1\nexport AWS_DEFAULT_REGION=eu-west-1\n"
+        );
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+    }
+}

@@ -1,0 +1,431 @@
+//! The one loopback listener and its router.
+//!
+//! Requests are told apart the way AWS's front ends would (DESIGN §4):
+//! - `GET /__health` → readiness probe for scripts (no auth);
+//! - `X-Amz-Target: SageMaker.<Op>` → SigV4 (scope service `sagemaker`) → [`SageMaker::handle`];
+//! - `X-Amz-Target: Logs_20140328.<Op>` → SigV4 (scope service `logs`) → [`crate::logs::handle`];
+//! - `POST /endpoints/{name}/invocations` signed for `sagemaker` (or unsigned, to get the runtime's
+//!   error shape) → SigV4 → [`SageMaker::invoke_endpoint`];
+//! - any other request signed for a non-S3 service → `UnknownOperationException` (JSON);
+//! - everything else → s3s (S3 verifies its own signatures, including aws-chunked uploads).
+//!
+//! The JSON and runtime bodies are read whole (bounded) because SigV4 covers the payload hash; S3
+//! bodies are streamed straight into s3s.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::body::Body;
+use http::{Method, Request, Response, StatusCode};
+
+use crate::api_error::{JsonError, header_value, json_ok};
+use crate::ctx::Ctx;
+use crate::keys::{ACCOUNT_ID, Credentials};
+use crate::logs::LogStore;
+use crate::objects::ObjectStore;
+use crate::sagemaker::SageMaker;
+use crate::seed::SeedConfig;
+use crate::sigv4::{AuthError, Verifier};
+
+/// Largest JSON 1.1 request body accepted (SageMaker and Logs requests are far smaller; PutLogEvents ≤ 1 MiB).
+pub const MAX_JSON_BODY: usize = 16 * 1024 * 1024;
+/// Largest InvokeEndpoint body read before answering 413; the runtime's own 6 MiB limit is the
+/// SageMaker part's to enforce (it gets every body up to this size).
+pub const MAX_INVOKE_BODY: usize = 64 * 1024 * 1024;
+
+/// How to run a server.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Root of all persistent state.
+    pub state_dir: PathBuf,
+    /// Port on 127.0.0.1 (0 = any free port; see [`RunningServer::addr`]).
+    pub port: u16,
+    /// Region reported in ARNs.
+    pub region: String,
+    /// The one accepted key pair.
+    pub credentials: Credentials,
+    /// Seed the public GDELT bucket at start-up when objects are missing (None = never).
+    pub seed_gdelt: Option<SeedConfig>,
+}
+
+impl ServerConfig {
+    /// A configuration for tests: any free port, `us-east-1`, a fixed key pair, no seeding.
+    pub fn for_tests(state_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            state_dir: state_dir.into(),
+            port: 0,
+            region: crate::keys::DEFAULT_REGION.to_string(),
+            credentials: Credentials {
+                access_key_id: "AKIAOFFLINETEST00000".into(),
+                secret_access_key: "offline/test/secret/key/0000000000000000".into(),
+            },
+            seed_gdelt: None,
+        }
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// State directory problems.
+    #[error("state directory {path}: {source}")]
+    State {
+        /// Directory or file.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// Object store.
+    #[error("object store: {0}")]
+    Objects(#[from] crate::objects::ObjectError),
+    /// S3 front end.
+    #[error(transparent)]
+    S3(#[from] crate::s3::S3SetupError),
+    /// Seeding GDELT failed.
+    #[error(transparent)]
+    Seed(#[from] crate::seed::SeedError),
+    /// Cannot listen.
+    #[error(
+        "cannot listen on 127.0.0.1:{port}: {source} (is another sagemaker-offline running? pick another --port)"
+    )]
+    Bind {
+        /// Port.
+        port: u16,
+        /// Cause.
+        source: std::io::Error,
+    },
+}
+
+/// Triggers a graceful shutdown of a [`RunningServer`].
+#[derive(Debug, Clone)]
+pub struct Shutdown {
+    tx: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+impl Shutdown {
+    /// Asks the server to stop accepting connections and finish in-flight requests.
+    pub fn shutdown(&self) {
+        let _ = self.tx.send(true);
+    }
+}
+
+/// A server started with [`start`].
+#[derive(Debug)]
+pub struct RunningServer {
+    /// Where it listens (127.0.0.1:port).
+    pub addr: SocketAddr,
+    /// Stops it.
+    pub shutdown: Shutdown,
+    /// The shared context (object store, log store, …), for tests to inspect state directly.
+    pub ctx: Ctx,
+    /// The accepted key pair.
+    pub credentials: Credentials,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// `http://127.0.0.1:PORT`.
+    pub fn endpoint_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+    /// Stops the server and waits until it has.
+    pub async fn stop(self) -> std::io::Result<()> {
+        self.shutdown.shutdown();
+        match self.task.await {
+            Ok(r) => r,
+            Err(e) => Err(std::io::Error::other(format!("server task failed: {e}"))),
+        }
+    }
+    /// Waits until the server stops (after [`Shutdown::shutdown`]).
+    pub async fn wait(self) -> std::io::Result<()> {
+        match self.task.await {
+            Ok(r) => r,
+            Err(e) => Err(std::io::Error::other(format!("server task failed: {e}"))),
+        }
+    }
+}
+
+/// Builds the shared context over a state directory (creating what is missing).
+pub fn open_ctx(state_dir: &std::path::Path, region: &str) -> Result<Ctx, StartError> {
+    let st = |path: PathBuf| move |source| StartError::State { path, source };
+    std::fs::create_dir_all(state_dir).map_err(st(state_dir.to_path_buf()))?;
+    let state_dir = state_dir
+        .canonicalize()
+        .map_err(st(state_dir.to_path_buf()))?;
+    let objects = ObjectStore::open(state_dir.join("s3"))?;
+    let logs = LogStore::open(state_dir.join("logs")).map_err(st(state_dir.join("logs")))?;
+    Ok(Ctx {
+        region: region.to_string(),
+        account_id: ACCOUNT_ID.to_string(),
+        state_dir,
+        objects: Arc::new(objects),
+        logs: Arc::new(logs),
+    })
+}
+
+struct App {
+    ctx: Ctx,
+    sagemaker: SageMaker,
+    s3: s3s::service::S3Service,
+    verifier: Verifier,
+}
+
+/// Opens the state, seeds if configured, binds 127.0.0.1:`port` and serves in a background task.
+/// When this returns, the listener accepts requests.
+pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
+    let ctx = open_ctx(&config.state_dir, &config.region)?;
+    if let Some(seed) = &config.seed_gdelt {
+        let objects = ctx.objects.clone();
+        let seed = seed.clone();
+        let res = tokio::task::spawn_blocking(move || {
+            crate::seed::seed_missing(&objects, &seed, &mut |line| println!("{line}"))
+        })
+        .await
+        .map_err(|e| crate::seed::SeedError::Other(format!("seeding task failed: {e}")))?;
+        res?;
+    }
+    let s3 = crate::s3::build_service(
+        ctx.objects.root(),
+        &config.credentials.access_key_id,
+        &config.credentials.secret_access_key,
+    )?;
+    let sagemaker = SageMaker::new(ctx.clone());
+    let app = Arc::new(App {
+        ctx: ctx.clone(),
+        sagemaker,
+        s3,
+        verifier: Verifier {
+            access_key: config.credentials.access_key_id.clone(),
+            secret_key: config.credentials.secret_access_key.clone(),
+        },
+    });
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port))
+        .await
+        .map_err(|source| StartError::Bind {
+            port: config.port,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        port: config.port,
+        source,
+    })?;
+    let router = axum::Router::new().fallback(move |req: Request<Body>| {
+        let app = app.clone();
+        async move { dispatch(&app, req).await }
+    });
+    let (tx, mut rx) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = rx.wait_for(|stop| *stop).await;
+            })
+            .await
+    });
+    Ok(RunningServer {
+        addr,
+        shutdown: Shutdown { tx: Arc::new(tx) },
+        ctx,
+        credentials: config.credentials,
+        task,
+    })
+}
+
+fn request_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// `/endpoints/{name}/invocations` → name.
+fn invocation_endpoint(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix("/endpoints/")?;
+    let name = rest.strip_suffix("/invocations")?;
+    (!name.is_empty() && !name.contains('/')).then_some(name)
+}
+
+fn auth_error(e: &AuthError) -> JsonError {
+    JsonError::with_status(e.status(), e.code(), e.message())
+}
+
+async fn dispatch(app: &App, req: Request<Body>) -> Response<Body> {
+    let path = req.uri().path().to_string();
+    if path == "/__health" && (req.method() == Method::GET || req.method() == Method::HEAD) {
+        let v = serde_json::json!({
+            "status": "ok",
+            "service": "sagemaker-offline",
+            "version": env!("CARGO_PKG_VERSION"),
+            "region": app.ctx.region,
+            "accountId": app.ctx.account_id,
+        });
+        let mut r = Response::new(Body::from(v.to_string()));
+        r.headers_mut()
+            .insert(http::header::CONTENT_TYPE, header_value("application/json"));
+        return r;
+    }
+    let target = req
+        .headers()
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let scope = crate::sigv4::scope_service(req.headers());
+    if let Some(target) = target {
+        if let Some(op) = target.strip_prefix("SageMaker.") {
+            let op = op.to_string();
+            let (rid, body) = match authed_body(app, req, "sagemaker").await {
+                Ok(x) => x,
+                Err(resp) => return resp,
+            };
+            return respond(app.sagemaker.handle(&op, &body).await, &rid);
+        }
+        if let Some(op) = target.strip_prefix("Logs_20140328.") {
+            let op = op.to_string();
+            let (rid, body) = match authed_body(app, req, "logs").await {
+                Ok(x) => x,
+                Err(resp) => return resp,
+            };
+            return respond(crate::logs::handle(&app.ctx, &op, &body), &rid);
+        }
+        if scope.as_deref() != Some("s3") {
+            let rid = request_id();
+            return JsonError::client(
+                "UnknownOperationException",
+                format!("X-Amz-Target {target:?} is not served by sagemaker-offline (SageMaker.* and Logs_20140328.* are)"),
+            )
+            .into_response(&rid);
+        }
+    }
+    if req.method() == Method::POST
+        && scope.as_deref() != Some("s3")
+        && let Some(name) = invocation_endpoint(&path)
+    {
+        let name = String::from_utf8_lossy(&crate::sigv4::percent_decode(name)).into_owned();
+        return invoke(app, req, name).await;
+    }
+    if let Some(service) = scope.as_deref().filter(|s| *s != "s3") {
+        let rid = request_id();
+        return JsonError::client(
+            "UnknownOperationException",
+            format!(
+                "{} {path} signed for service {service:?} is not an operation sagemaker-offline serves",
+                req.method()
+            ),
+        )
+        .into_response(&rid);
+    }
+    s3_call(app, req).await
+}
+
+async fn read_body(body: Body, limit: usize) -> Result<bytes::Bytes, JsonError> {
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        JsonError::with_status(
+            413,
+            "RequestEntityTooLarge",
+            format!("request body larger than {limit} bytes or unreadable: {e}"),
+        )
+    })
+}
+
+/// Reads a JSON 1.1 request body and verifies its signature (scope service `service`).
+/// Ok = (request id, body); Err = the complete error response.
+async fn authed_body(
+    app: &App,
+    req: Request<Body>,
+    service: &str,
+) -> Result<(String, bytes::Bytes), Response<Body>> {
+    let rid = request_id();
+    let (parts, body) = req.into_parts();
+    let body = match read_body(body, MAX_JSON_BODY).await {
+        Ok(b) => b,
+        Err(e) => return Err(e.into_response(&rid)),
+    };
+    if let Err(e) = verify(app, &parts, &body, service) {
+        return Err(e.into_response(&rid));
+    }
+    Ok((rid, body))
+}
+
+fn respond(result: Result<serde_json::Value, JsonError>, rid: &str) -> Response<Body> {
+    match result {
+        Ok(v) => json_ok(&v, rid),
+        Err(e) => e.into_response(rid),
+    }
+}
+
+fn verify(
+    app: &App,
+    parts: &http::request::Parts,
+    body: &[u8],
+    service: &str,
+) -> Result<(), JsonError> {
+    let ok = app
+        .verifier
+        .verify(
+            &parts.method,
+            &parts.uri,
+            &parts.headers,
+            body,
+            chrono::Utc::now(),
+        )
+        .map_err(|e| auth_error(&e))?;
+    if ok.auth.service != service {
+        return Err(JsonError::with_status(
+            403,
+            "InvalidSignatureException",
+            format!("Credential should be scoped to correct service: '{service}'. "),
+        ));
+    }
+    Ok(())
+}
+
+async fn invoke(app: &App, req: Request<Body>, endpoint: String) -> Response<Body> {
+    let rid = request_id();
+    let (parts, body) = req.into_parts();
+    let body = match read_body(body, MAX_INVOKE_BODY).await {
+        Ok(b) => b,
+        Err(e) => return e.into_response_with_content_type(&rid, "application/json"),
+    };
+    if let Err(e) = verify(app, &parts, &body, "sagemaker") {
+        return e.into_response_with_content_type(&rid, "application/json");
+    }
+    let mut resp = app
+        .sagemaker
+        .invoke_endpoint(&endpoint, &parts.headers, body)
+        .await;
+    resp.headers_mut()
+        .entry("x-amzn-RequestId")
+        .or_insert_with(|| header_value(&rid));
+    resp
+}
+
+async fn s3_call(app: &App, req: Request<Body>) -> Response<Body> {
+    let mut svc = app.s3.clone();
+    match tower::Service::call(&mut svc, req).await {
+        Ok(resp) => resp.map(Body::new),
+        Err(e) => {
+            tracing::error!(error = ?e, "S3 request failed inside s3s");
+            let mut r = Response::new(Body::from(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>",
+            ));
+            *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            r.headers_mut()
+                .insert(http::header::CONTENT_TYPE, header_value("application/xml"));
+            r
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invocation_paths() {
+        assert_eq!(
+            invocation_endpoint("/endpoints/DEMO-ep-1/invocations"),
+            Some("DEMO-ep-1")
+        );
+        assert_eq!(invocation_endpoint("/endpoints//invocations"), None);
+        assert_eq!(invocation_endpoint("/endpoints/a/b/invocations"), None);
+        assert_eq!(invocation_endpoint("/bucket/key"), None);
+        assert_eq!(crate::sigv4::percent_decode("a%2Db%zz%4"), b"a-b%zz%4");
+    }
+}

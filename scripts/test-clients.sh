@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Runs the Python client tests (AWS CLI v1 + boto3) against a freshly started sagemaker-offline.
+#
+# Why: the stand-in's contract is "real clients, unchanged". This starts the built binary on a free
+# loopback port with a temporary state dir (seeding small GDELT files), loads the standard AWS_*
+# variables from `sagemaker-offline env`, and runs pytest over crates/sagemaker-offline/tests/clients/.
+#
+# Usage: scripts/test-clients.sh [pytest args…]
+# Environment:
+#   KIT_PYTHON        Python with awscli, boto3, pytest (default: <repo>/.venv/bin/python)
+#   KIT_OFFLINE_BIN   sagemaker-offline binary (default: build it with cargo, debug profile)
+#   TEST_GDELT_SCALE  GDELT seed scale (default 0.001)
+#   KEEP_STATE=1      keep the temporary state dir (printed) for inspection
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PY="${KIT_PYTHON:-$ROOT/.venv/bin/python}"
+[[ -x "$PY" ]] || { echo "test-clients.sh: no Python at $PY (set KIT_PYTHON or run scripts/python-env.sh)" >&2; exit 1; }
+"$PY" -c 'import boto3, pytest, awscli' 2>/dev/null ||
+  { echo "test-clients.sh: $PY lacks boto3/pytest/awscli" >&2; exit 1; }
+
+BIN="${KIT_OFFLINE_BIN:-}"
+if [[ -z "$BIN" ]]; then
+  (cd "$ROOT" && cargo build -p sagemaker-offline --bin sagemaker-offline) >&2
+  BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/sagemaker-offline"
+fi
+[[ -x "$BIN" ]] || { echo "test-clients.sh: no binary at $BIN" >&2; exit 1; }
+
+STATE="$(mktemp -d "${TMPDIR:-/tmp}/sagemaker-offline-clients.XXXXXX")"
+PORT="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+LOG="$STATE/server.log"
+SERVER_PID=""
+
+cleanup() {
+  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 40); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.25; done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  if [[ "${KEEP_STATE:-0}" == 1 ]]; then
+    echo "test-clients.sh: state kept in $STATE" >&2
+  else
+    rm -rf "$STATE"
+  fi
+}
+trap cleanup EXIT
+
+"$BIN" serve --port "$PORT" --state-dir "$STATE" --gdelt-scale "${TEST_GDELT_SCALE:-0.001}" >"$LOG" 2>&1 &
+SERVER_PID=$!
+for i in $(seq 1 600); do
+  if grep -q "^sagemaker-offline listening on http://127.0.0.1:$PORT\$" "$LOG"; then break; fi
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    echo "test-clients.sh: server exited before it was ready:" >&2; cat "$LOG" >&2; exit 1
+  fi
+  if [[ $i == 600 ]]; then echo "test-clients.sh: server not ready after 300 s:" >&2; cat "$LOG" >&2; exit 1; fi
+  sleep 0.5
+done
+
+# A clean AWS environment: only the stand-in's settings, no user profile or config files.
+while IFS='=' read -r name _; do
+  [[ "$name" == AWS_* ]] && unset "$name"
+done < <(env)
+eval "$("$BIN" env --port "$PORT" --state-dir "$STATE")"
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+export SAGEMAKER_OFFLINE_BIN="$BIN" SAGEMAKER_OFFLINE_STATE_DIR="$STATE" SAGEMAKER_OFFLINE_PORT="$PORT"
+export PATH="$(dirname "$PY"):$PATH"
+
+cd "$ROOT"
+status=0
+"$PY" -m pytest -q -p no:cacheprovider crates/sagemaker-offline/tests/clients "$@" || status=$?
+if [[ $status != 0 ]]; then
+  echo "---- server log (last 40 lines) ----" >&2
+  tail -n 40 "$LOG" >&2
+fi
+exit $status
