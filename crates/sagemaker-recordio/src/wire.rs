@@ -91,7 +91,7 @@ impl<'a> Cursor<'a> {
     }
 
     fn err(&self, at: u64, message: String) -> RecordIoError {
-        let _ = self;
+        debug_assert!(at <= self.base + self.data.len() as u64);
         RecordIoError::Malformed {
             offset: at,
             message,
