@@ -80,7 +80,16 @@ deploy_one() {
   kit_jobs_set "models.$kind" "$model" "endpoint_configs.$kind" "$config" "endpoints.$kind" "$endpoint"
 
   start="$(kit_now)"
-  kit_log "waiting for $endpoint to be InService (aws sagemaker wait endpoint-in-service)"
+  # The CLI waiter sleeps 30 s after a poll that sees Creating; look a few times first (each CLI
+  # call takes about a second) so that its first poll usually finds the endpoint InService.
+  local i ep_status=""
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    ep_status="$(aws sagemaker describe-endpoint --endpoint-name "$endpoint" --output json 2>/dev/null |
+      kit_json_field EndpointStatus || true)"
+    [[ "$ep_status" == Creating || "$ep_status" == Updating ]] || break
+    sleep 1
+  done
+  kit_log "waiting for $endpoint to be InService (aws sagemaker wait endpoint-in-service; last seen: ${ep_status:-?})"
   if ! aws sagemaker wait endpoint-in-service --endpoint-name "$endpoint"; then
     reason="$(aws sagemaker describe-endpoint --endpoint-name "$endpoint" --output json 2>/dev/null | kit_json_field FailureReason || true)"
     kit_die "endpoint $endpoint did not reach InService${reason:+: $reason}"
