@@ -31,22 +31,22 @@ pub struct Credentials {
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     /// I/O on a named file.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Io {
         /// File.
         path: PathBuf,
         /// Cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// Unparsable file.
     #[error(
-        "{path} is not valid JSON of the expected shape: {source}; delete it to generate a new key pair"
+        "{path} is not valid JSON of the expected shape: {cause}; delete it to generate a new key pair"
     )]
     Parse {
         /// File.
         path: PathBuf,
         /// Cause.
-        source: serde_json::Error,
+        cause: serde_json::Error,
     },
 }
 
@@ -79,30 +79,30 @@ impl Credentials {
         let path = Self::path(state_dir);
         match std::fs::read(&path) {
             Ok(bytes) => {
-                serde_json::from_slice(&bytes).map_err(|source| KeyError::Parse { path, source })
+                serde_json::from_slice(&bytes).map_err(|cause| KeyError::Parse { path, cause })
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                std::fs::create_dir_all(state_dir).map_err(|source| KeyError::Io {
+                std::fs::create_dir_all(state_dir).map_err(|cause| KeyError::Io {
                     path: state_dir.to_path_buf(),
-                    source,
+                    cause,
                 })?;
                 let creds = Self::generate();
                 write_private(
                     &path,
                     &serde_json::to_vec_pretty(&creds).unwrap_or_default(),
                 )
-                .map_err(|source| KeyError::Io {
+                .map_err(|cause| KeyError::Io {
                     path: path.clone(),
-                    source,
+                    cause,
                 })?;
                 // Two processes may race to create the file; whoever renamed last wins, so read back.
-                let bytes = std::fs::read(&path).map_err(|source| KeyError::Io {
+                let bytes = std::fs::read(&path).map_err(|cause| KeyError::Io {
                     path: path.clone(),
-                    source,
+                    cause,
                 })?;
-                serde_json::from_slice(&bytes).map_err(|source| KeyError::Parse { path, source })
+                serde_json::from_slice(&bytes).map_err(|cause| KeyError::Parse { path, cause })
             }
-            Err(source) => Err(KeyError::Io { path, source }),
+            Err(cause) => Err(KeyError::Io { path, cause }),
         }
     }
 }
@@ -147,7 +147,7 @@ impl Instance {
     pub fn store(&self, state_dir: &Path) -> Result<(), KeyError> {
         let path = Self::path(state_dir);
         write_private(&path, &serde_json::to_vec_pretty(self).unwrap_or_default())
-            .map_err(|source| KeyError::Io { path, source })
+            .map_err(|cause| KeyError::Io { path, cause })
     }
 }
 

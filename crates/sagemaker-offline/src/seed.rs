@@ -38,12 +38,12 @@ pub enum SeedError {
     #[error("{0}")]
     Invalid(String),
     /// Object store.
-    #[error("writing s3://{GDELT_BUCKET}/{key}: {source}")]
+    #[error("writing s3://{GDELT_BUCKET}/{key}: {cause}")]
     Store {
         /// Object key.
         key: String,
         /// Cause.
-        source: ObjectError,
+        cause: ObjectError,
     },
     /// Anything else.
     #[error("{0}")]
@@ -142,9 +142,9 @@ fn seed_years(
         .collect::<Result<_, _>>()?;
     objects
         .create_bucket(GDELT_BUCKET)
-        .map_err(|source| SeedError::Store {
+        .map_err(|cause| SeedError::Store {
             key: String::new(),
-            source,
+            cause,
         })?;
     progress(&format!(
         "seeding s3://{GDELT_BUCKET}/events/ with synthetic GDELT years {} (scale {})",
@@ -170,9 +170,9 @@ fn seed_years(
                 written_rows = gdelt::generate::write_year(w, &gen_cfg)?;
                 Ok(())
             })
-            .map_err(|source| SeedError::Store {
+            .map_err(|cause| SeedError::Store {
                 key: key.clone(),
-                source,
+                cause,
             })?;
         progress(&format!(
             "  s3://{GDELT_BUCKET}/{key}: {written_rows} rows, {:.1} MB in {:.1} s",

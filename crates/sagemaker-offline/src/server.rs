@@ -69,12 +69,12 @@ impl ServerConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     /// State directory problems.
-    #[error("state directory {path}: {source}")]
+    #[error("state directory {path}: {cause}")]
     State {
         /// Directory or file.
         path: PathBuf,
         /// Cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// Object store.
     #[error("object store: {0}")]
@@ -87,13 +87,13 @@ pub enum StartError {
     Seed(#[from] crate::seed::SeedError),
     /// Cannot listen.
     #[error(
-        "cannot listen on 127.0.0.1:{port}: {source} (is another sagemaker-offline running? pick another --port)"
+        "cannot listen on 127.0.0.1:{port}: {cause} (is another sagemaker-offline running? pick another --port)"
     )]
     Bind {
         /// Port.
         port: u16,
         /// Cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
@@ -148,7 +148,7 @@ impl RunningServer {
 
 /// Builds the shared context over a state directory (creating what is missing).
 pub fn open_ctx(state_dir: &std::path::Path, region: &str) -> Result<Ctx, StartError> {
-    let st = |path: PathBuf| move |source| StartError::State { path, source };
+    let st = |path: PathBuf| move |cause| StartError::State { path, cause };
     std::fs::create_dir_all(state_dir).map_err(st(state_dir.to_path_buf()))?;
     let state_dir = state_dir
         .canonicalize()
@@ -175,6 +175,17 @@ struct App {
 /// When this returns, the listener accepts requests.
 pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     let ctx = open_ctx(&config.state_dir, &config.region)?;
+    // Bind first: a port conflict should fail before minutes of seeding, not after.
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port))
+        .await
+        .map_err(|cause| StartError::Bind {
+            port: config.port,
+            cause,
+        })?;
+    let addr = listener.local_addr().map_err(|cause| StartError::Bind {
+        port: config.port,
+        cause,
+    })?;
     if let Some(seed) = &config.seed_gdelt {
         let objects = ctx.objects.clone();
         let seed = seed.clone();
@@ -200,19 +211,24 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
             secret_key: config.credentials.secret_access_key.clone(),
         },
     });
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port))
-        .await
-        .map_err(|source| StartError::Bind {
-            port: config.port,
-            source,
-        })?;
-    let addr = listener.local_addr().map_err(|source| StartError::Bind {
-        port: config.port,
-        source,
-    })?;
     let router = axum::Router::new().fallback(move |req: Request<Body>| {
         let app = app.clone();
-        async move { dispatch(&app, req).await }
+        async move {
+            // Last resort only: a handler bug must not take the connection down with it (clients
+            // would see a reset and retry); it becomes a 500 with the AWS error shape instead.
+            // The panic message itself is printed by the panic hook.
+            use futures::FutureExt as _;
+            match std::panic::AssertUnwindSafe(dispatch(&app, req))
+                .catch_unwind()
+                .await
+            {
+                Ok(resp) => resp,
+                Err(_) => JsonError::internal(
+                    "sagemaker-offline hit an internal error (a bug); see its log",
+                )
+                .into_response(&request_id()),
+            }
+        }
     });
     let (tx, mut rx) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(async move {
