@@ -1,6 +1,7 @@
 //! The binary's contract: `serve` prints exactly one readiness line and answers `/__health`,
 //! `env` prints the same instance's settings (also before the first start), `seed-gdelt` fills
 //! the public bucket, SIGTERM stops the server cleanly.
+#![allow(clippy::unwrap_used)] // test code: helpers outside #[test] fns too
 
 mod core_common;
 
