@@ -59,6 +59,9 @@ pub struct ObjectInfo {
 #[derive(Debug)]
 pub struct ObjectStore {
     root: PathBuf,
+    /// Serialises the final rename + side-file update of this store's writes, so two writers of
+    /// the same key never leave one's bytes with the other's ETag.
+    publish: std::sync::Mutex<()>,
 }
 
 /// Whether `bucket` is a valid S3 bucket name (the rules s3s checks, see `s3s::path::check_bucket_name`).
@@ -130,7 +133,10 @@ impl ObjectStore {
         std::fs::create_dir_all(&root)?;
         // s3s-fs canonicalizes its root; do the same so paths handed out agree with it.
         let root = root.canonicalize()?;
-        Ok(Self { root })
+        Ok(Self {
+            root,
+            publish: std::sync::Mutex::new(()),
+        })
     }
     /// Root directory (handed to s3s-fs).
     pub fn root(&self) -> &std::path::Path {
@@ -285,53 +291,68 @@ impl ObjectStore {
         if !self.root.join(bucket).is_dir() {
             return Err(ObjectError::NoSuchBucket(bucket.to_string()));
         }
-        // Same naming pattern as s3s-fs's temporaries, so a crash leaves nothing that survives the
-        // next start-up (s3s-fs deletes `.tmp.*.internal.part` in the root).
         let tmp = self.root.join(format!(
             ".tmp.objstore-{}.internal.part",
             uuid::Uuid::new_v4()
         ));
-        let result = (|| -> Result<(u64, String), ObjectError> {
-            let file = std::fs::File::create(&tmp)?;
-            let mut hw = HashingWriter {
-                inner: std::io::BufWriter::new(file),
-                md5: s3s::crypto::Md5::new(),
-                written: 0,
-            };
-            write(&mut hw)?;
-            hw.flush()?;
-            let HashingWriter {
-                inner,
-                md5,
-                written,
-            } = hw;
-            let file = inner.into_inner().map_err(|e| e.into_error())?;
-            file.sync_all()?;
-            let etag = hex::encode(md5.finalize());
-            if let Some(parent) = dest.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            std::fs::rename(&tmp, &dest)?;
-            Ok((written, etag))
-        })();
-        let (written, etag) = match result {
-            Ok(v) => v,
-            Err(e) => {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(e);
-            }
-        };
-        // Side files: fresh ETag, no stale checksums or content type from an earlier version.
-        let info = serde_json::json!({ "e_tag": etag });
-        self.write_side_file(
-            &self.side_file(bucket, key, "internal.json"),
-            info.to_string().as_bytes(),
-        )?;
-        match std::fs::remove_file(self.side_file(bucket, key, "metadata.json")) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e.into()),
+        let result = self.write_and_publish(&tmp, &dest, bucket, key, write);
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
         }
+        result
+    }
+
+    fn write_and_publish<F>(
+        &self,
+        tmp: &Path,
+        dest: &Path,
+        bucket: &str,
+        key: &str,
+        write: F,
+    ) -> Result<u64, ObjectError>
+    where
+        F: FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    {
+        // Same naming pattern as s3s-fs's temporaries, so a crash leaves nothing that survives the
+        // next start-up (s3s-fs deletes `.tmp.*.internal.part` in the root).
+        let file = std::fs::File::create(tmp)?;
+        let mut hw = HashingWriter {
+            inner: std::io::BufWriter::new(file),
+            md5: s3s::crypto::Md5::new(),
+            written: 0,
+        };
+        write(&mut hw)?;
+        hw.flush()?;
+        let HashingWriter {
+            inner,
+            md5,
+            written,
+        } = hw;
+        let file = inner.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        drop(file);
+        let etag = hex::encode(md5.finalize());
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let _guard = self
+            .publish
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Drop the previous version's side files first (without them s3s-fs computes the MD5 of
+        // whatever bytes it serves and sends no checksum), then publish the bytes, then the new
+        // ETag: a concurrent GET never pairs new bytes with an old ETag or CRC32.
+        let internal = self.side_file(bucket, key, "internal.json");
+        for f in [&internal, &self.side_file(bucket, key, "metadata.json")] {
+            match std::fs::remove_file(f) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        std::fs::rename(tmp, dest)?;
+        let info = serde_json::json!({ "e_tag": etag });
+        self.write_side_file(&internal, info.to_string().as_bytes())?;
         Ok(written)
     }
 
@@ -481,6 +502,39 @@ mod tests {
         // nothing was written outside the bucket
         assert!(!d.path().join("x").exists());
         assert!(!d.path().join("s3/x").exists());
+    }
+
+    #[test]
+    fn concurrent_writers_keep_bytes_and_etag_together() {
+        let (_d, s) = store();
+        s.create_bucket("bkt").unwrap();
+        let s = std::sync::Arc::new(s);
+        let hs: Vec<_> = (0..4u8)
+            .map(|t| {
+                let s = s.clone();
+                std::thread::spawn(move || {
+                    for i in 0..25u8 {
+                        s.put(
+                            "bkt",
+                            "same/key",
+                            &vec![t.wrapping_mul(31).wrapping_add(i); 1000 + usize::from(i)],
+                        )
+                        .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for h in hs {
+            h.join().unwrap();
+        }
+        let bytes = s.get("bkt", "same/key").unwrap();
+        let mut md5 = s3s::crypto::Md5::new();
+        md5.update(&bytes);
+        let info: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(s.side_file("bkt", "same/key", "internal.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(info["e_tag"], hex::encode(md5.finalize()));
     }
 
     #[test]
