@@ -1,28 +1,237 @@
-//! SageMaker control plane and runtime (contract skeleton).
+//! SageMaker control plane and runtime.
 //!
 //! The router calls [`SageMaker::handle`] for `X-Amz-Target: SageMaker.<Op>` requests (after SigV4
 //! passed) and [`SageMaker::invoke_endpoint`] for `POST /endpoints/{name}/invocations`.
+//!
+//! Layout: `names` (validation, ARNs), `store` (atomic JSON records under
+//! `ctx.sagemaker_dir()`), `list` (List* filtering/paging), `metrics` (Linear Learner metric
+//! definitions and FinalMetricDataList), `jobs` (training jobs and the background runner),
+//! `hosting` (models, endpoint configs, endpoints), `runtime` (InvokeEndpoint).
+//!
+//! Concurrency: one `Mutex` guards the records and is only held for in-memory updates and the
+//! small record writes; training runs on its own threads; scoring takes an `Arc` of the loaded
+//! model out of an `RwLock` and scores without holding any lock.
+
+mod hosting;
+mod jobs;
+mod list;
+mod metrics;
+mod names;
+mod runtime;
+mod store;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
+
+use serde_json::Value;
 
 use crate::api_error::JsonError;
 use crate::ctx::Ctx;
 
-/// The SageMaker part of the stand-in.
+pub use jobs::{assign_objects, host_names};
+
+/// Settings of the SageMaker part.
 #[derive(Debug, Clone)]
+pub struct Options {
+    /// How many training jobs train at the same time; the others wait in `Starting`
+    /// (`Preparing the instances for training`), which is not counted in TrainingTimeInSeconds.
+    /// Default 1 on this 2-core target, so each job's measured time is its own; override with
+    /// the environment variable `SAGEMAKER_OFFLINE_MAX_TRAINING_JOBS`.
+    pub max_concurrent_training_jobs: usize,
+    /// How long CreateEndpoint/UpdateEndpoint wait for the model to load before answering (so the
+    /// `endpoint-in-service` waiter's first poll sees `InService`). The endpoint is `Creating`
+    /// during the load either way.
+    pub endpoint_load_wait: std::time::Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        let max = std::env::var("SAGEMAKER_OFFLINE_MAX_TRAINING_JOBS")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|n| *n >= 1)
+            .unwrap_or(1);
+        Self {
+            max_concurrent_training_jobs: max,
+            endpoint_load_wait: std::time::Duration::from_secs(5),
+        }
+    }
+}
+
+/// The SageMaker part of the stand-in.
+#[derive(Clone)]
 pub struct SageMaker {
-    ctx: Ctx,
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for SageMaker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SageMaker")
+            .field("dir", &self.inner.ctx.sagemaker_dir())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Shared state behind the handle.
+pub(crate) struct Inner {
+    pub(crate) ctx: Ctx,
+    pub(crate) opts: Options,
+    pub(crate) store: store::Store,
+    state: Mutex<State>,
+    /// InService endpoints' loaded models, keyed by lower-cased endpoint name.
+    pub(crate) live: RwLock<HashMap<String, Arc<hosting::LiveEndpoint>>>,
+    /// Training slots in use (bounded by `opts.max_concurrent_training_jobs`).
+    slots: Mutex<usize>,
+    slot_freed: Condvar,
+}
+
+/// All control-plane records, keyed by lower-cased name (the service's names are
+/// case-insensitive: their ARNs are lower-cased).
+#[derive(Default)]
+pub(crate) struct State {
+    pub(crate) jobs: BTreeMap<String, jobs::JobRecord>,
+    pub(crate) cancels: HashMap<String, Arc<jobs::Cancel>>,
+    pub(crate) models: BTreeMap<String, hosting::ModelRecord>,
+    pub(crate) configs: BTreeMap<String, hosting::ConfigRecord>,
+    pub(crate) endpoints: BTreeMap<String, hosting::EndpointRecord>,
+}
+
+impl Inner {
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+    pub(crate) fn arn(&self, kind: &str, name: &str) -> String {
+        names::arn(&self.ctx.region, &self.ctx.account_id, kind, name)
+    }
+    /// Persists a record; a failure is logged (the in-memory state stays authoritative).
+    pub(crate) fn persist<T: serde::Serialize>(&self, kind: &str, key: &str, value: &T) {
+        if let Err(e) = self.store.save(kind, key, value) {
+            tracing::error!("sagemaker: could not persist {kind}/{key}: {e}");
+        }
+    }
+    /// Persists a record a request is creating; failure is the request's error.
+    pub(crate) fn persist_new<T: serde::Serialize>(
+        &self,
+        kind: &str,
+        key: &str,
+        value: &T,
+    ) -> Result<(), JsonError> {
+        self.store.save(kind, key, value).map_err(|e| JsonError {
+            status: 500,
+            code: "InternalFailure".into(),
+            message: format!(
+                "sagemaker-offline could not write its state under {}: {e}",
+                self.ctx.sagemaker_dir().display()
+            ),
+        })
+    }
+    pub(crate) fn unpersist(&self, kind: &str, key: &str) {
+        if let Err(e) = self.store.remove(kind, key) {
+            tracing::error!("sagemaker: could not remove {kind}/{key}: {e}");
+        }
+    }
+    /// Waits for a training slot; gives up (false) when `stop()` turns true.
+    pub(crate) fn acquire_slot(&self, stop: impl Fn() -> bool) -> bool {
+        let mut used = self
+            .slots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        loop {
+            if stop() {
+                return false;
+            }
+            if *used < self.opts.max_concurrent_training_jobs.max(1) {
+                *used += 1;
+                return true;
+            }
+            used = self
+                .slot_freed
+                .wait_timeout(used, std::time::Duration::from_millis(100))
+                .map(|(g, _)| g)
+                .unwrap_or_else(|e| e.into_inner().0);
+        }
+    }
+    pub(crate) fn release_slot(&self) {
+        let mut used = self
+            .slots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *used = used.saturating_sub(1);
+        self.slot_freed.notify_all();
+    }
 }
 
 impl SageMaker {
     /// Loads persisted jobs/models/endpoints from `ctx.sagemaker_dir()`; resumes what needs it.
     pub fn new(ctx: Ctx) -> Self {
-        Self { ctx }
+        Self::with_options(ctx, Options::default())
     }
+
+    /// [`SageMaker::new`] with explicit settings.
+    ///
+    /// Restart rules: a training job that was `InProgress`/`Stopping` when the server stopped is
+    /// marked `Failed` (its host processes are gone); endpoints that were `Creating`, `Updating` or
+    /// `InService` reload their models (→ `InService`, or `Failed` with the reason); endpoints
+    /// that were `Deleting` are removed.
+    pub fn with_options(ctx: Ctx, opts: Options) -> Self {
+        let store = store::Store::new(ctx.sagemaker_dir());
+        let inner = Arc::new(Inner {
+            ctx,
+            opts,
+            store,
+            state: Mutex::new(State::default()),
+            live: RwLock::new(HashMap::new()),
+            slots: Mutex::new(0),
+            slot_freed: Condvar::new(),
+        });
+        jobs::restore(&inner);
+        hosting::restore(&inner);
+        Self { inner }
+    }
+
     /// One JSON 1.1 operation: `op` is the part after `SageMaker.`; `body` the JSON request.
     /// Ok = the JSON response body.
-    pub async fn handle(&self, op: &str, body: &[u8]) -> Result<serde_json::Value, JsonError> {
-        let _ = (op, body, &self.ctx);
-        todo!()
+    pub async fn handle(&self, op: &str, body: &[u8]) -> Result<Value, JsonError> {
+        let req: Value = if body.iter().all(u8::is_ascii_whitespace) {
+            Value::Object(serde_json::Map::new())
+        } else {
+            serde_json::from_slice(body).map_err(|e| {
+                names::serialization(format!("The request body of {op} is not valid JSON: {e}"))
+            })?
+        };
+        if !req.is_object() {
+            return Err(names::serialization(format!(
+                "The request body of {op} must be a JSON object"
+            )));
+        }
+        let i = &self.inner;
+        match op {
+            "CreateTrainingJob" => jobs::create(i, &req),
+            "DescribeTrainingJob" => jobs::describe(i, &req),
+            "ListTrainingJobs" => jobs::list(i, &req),
+            "StopTrainingJob" => jobs::stop(i, &req),
+            "CreateModel" => hosting::create_model(i, &req),
+            "DescribeModel" => hosting::describe_model(i, &req),
+            "DeleteModel" => hosting::delete_model(i, &req),
+            "ListModels" => hosting::list_models(i, &req),
+            "CreateEndpointConfig" => hosting::create_config(i, &req),
+            "DescribeEndpointConfig" => hosting::describe_config(i, &req),
+            "DeleteEndpointConfig" => hosting::delete_config(i, &req),
+            "ListEndpointConfigs" => hosting::list_configs(i, &req),
+            "CreateEndpoint" => hosting::create_endpoint(&self.inner, &req).await,
+            "DescribeEndpoint" => hosting::describe_endpoint(i, &req),
+            "DeleteEndpoint" => hosting::delete_endpoint(i, &req),
+            "ListEndpoints" => hosting::list_endpoints(i, &req),
+            "UpdateEndpoint" => hosting::update_endpoint(&self.inner, &req).await,
+            _ => Err(JsonError::client(
+                "UnknownOperationException",
+                format!("The operation SageMaker.{op} is not supported by sagemaker-offline."),
+            )),
+        }
     }
+
     /// InvokeEndpoint; returns a complete HTTP response (success or runtime error shape with
     /// `x-amzn-ErrorType`).
     pub async fn invoke_endpoint(
@@ -31,7 +240,21 @@ impl SageMaker {
         headers: &http::HeaderMap,
         body: bytes::Bytes,
     ) -> http::Response<axum::body::Body> {
-        let _ = (endpoint, headers, body);
-        todo!()
+        runtime::invoke(&self.inner, endpoint, headers, body).await
+    }
+
+    /// Blocks until no training job is running (for tests and orderly shutdown); false on timeout.
+    pub fn wait_for_training_jobs(&self, timeout: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let busy = self.inner.state().jobs.values().any(|j| !j.is_terminal());
+            if !busy {
+                return true;
+            }
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
     }
 }

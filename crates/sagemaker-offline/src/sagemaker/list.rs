@@ -1,0 +1,182 @@
+//! The List* operations' common part: NameContains / StatusEquals / time filters, SortBy /
+//! SortOrder, MaxResults and NextToken pagination.
+
+use serde_json::{Value, json};
+
+use super::names::{Checker, Obj};
+use crate::api_error::JsonError;
+
+/// One listable resource.
+#[derive(Debug, Clone)]
+pub(crate) struct Row {
+    pub name: String,
+    pub creation: f64,
+    pub modified: f64,
+    pub status: Option<String>,
+    pub summary: Value,
+}
+
+/// What a List* operation allows.
+pub(crate) struct ListSpec<'a> {
+    pub result_key: &'a str,
+    pub sort_by: &'a [&'a str],
+    pub statuses: &'a [&'a str],
+}
+
+const TOKEN_PREFIX: &str = "sagemaker-offline:";
+
+/// Filters, sorts and pages `rows` as the request asks; returns `{<result_key>: [...], NextToken?}`.
+pub(crate) fn list(
+    req: &Obj<'_>,
+    mut rows: Vec<Row>,
+    spec: &ListSpec<'_>,
+) -> Result<Value, JsonError> {
+    let mut c = Checker::new();
+    let max = req.int("MaxResults")?.unwrap_or(10);
+    c.at_least(max, "maxResults", 1);
+    c.at_most(max, "maxResults", 100);
+    let sort_by = req.str("SortBy")?.unwrap_or("CreationTime");
+    c.one_of(sort_by, "sortBy", spec.sort_by);
+    let order = req.str("SortOrder")?.unwrap_or("Descending");
+    c.one_of(order, "sortOrder", &["Ascending", "Descending"]);
+    let status = req.str("StatusEquals")?;
+    if let Some(s) = status
+        && !spec.statuses.is_empty()
+    {
+        c.one_of(s, "statusEquals", spec.statuses);
+    }
+    let name_contains = req.str("NameContains")?;
+    if let Some(n) = name_contains {
+        c.string(n, "nameContains", 0, 63, None);
+    }
+    c.finish()?;
+    let start = match req.str("NextToken")? {
+        None => 0usize,
+        Some(t) => t
+            .strip_prefix(TOKEN_PREFIX)
+            .and_then(|n| n.parse::<usize>().ok())
+            .ok_or_else(|| JsonError::validation(format!("Invalid pagination token \"{t}\".")))?,
+    };
+    let after = |k: &str| req.num(k);
+    let (ca, cb, ma, mb) = (
+        after("CreationTimeAfter")?,
+        after("CreationTimeBefore")?,
+        after("LastModifiedTimeAfter")?,
+        after("LastModifiedTimeBefore")?,
+    );
+    let needle = name_contains.map(str::to_ascii_lowercase);
+    rows.retain(|r| {
+        needle
+            .as_ref()
+            .is_none_or(|n| r.name.to_ascii_lowercase().contains(n.as_str()))
+            && status.is_none_or(|s| r.status.as_deref() == Some(s))
+            && ca.is_none_or(|t| r.creation > t)
+            && cb.is_none_or(|t| r.creation < t)
+            && ma.is_none_or(|t| r.modified > t)
+            && mb.is_none_or(|t| r.modified < t)
+    });
+    rows.sort_by(|a, b| {
+        let o = match sort_by {
+            "Name" => a.name.cmp(&b.name),
+            "Status" => a
+                .status
+                .cmp(&b.status)
+                .then(a.creation.total_cmp(&b.creation)),
+            _ => a.creation.total_cmp(&b.creation).then(a.name.cmp(&b.name)),
+        };
+        if order == "Descending" {
+            o.reverse()
+        } else {
+            o
+        }
+    });
+    let max = usize::try_from(max).unwrap_or(10);
+    let page: Vec<Value> = rows
+        .iter()
+        .skip(start)
+        .take(max)
+        .map(|r| r.summary.clone())
+        .collect();
+    let mut out = json!({ spec.result_key: page });
+    if start + max < rows.len() {
+        out["NextToken"] = json!(format!("{TOKEN_PREFIX}{}", start + max));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows() -> Vec<Row> {
+        (0..25)
+            .map(|i| Row {
+                name: format!("job-{i:02}"),
+                creation: 1000.0 + f64::from(i),
+                modified: 2000.0 + f64::from(i),
+                status: Some(if i % 2 == 0 { "Completed" } else { "Failed" }.to_string()),
+                summary: json!({ "Name": format!("job-{i:02}") }),
+            })
+            .collect()
+    }
+    const SPEC: ListSpec<'static> = ListSpec {
+        result_key: "Items",
+        sort_by: &["Name", "CreationTime", "Status"],
+        statuses: &["Completed", "Failed"],
+    };
+
+    fn names(v: &Value) -> Vec<String> {
+        v["Items"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|x| x["Name"].as_str().unwrap_or("").to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn default_is_newest_first_ten_then_token() {
+        let req = json!({});
+        let out = list(&Obj::new(&req, "b").expect("obj"), rows(), &SPEC).expect("list");
+        let n = names(&out);
+        assert_eq!(n.len(), 10);
+        assert_eq!(n[0], "job-24");
+        assert_eq!(n[9], "job-15");
+        let token = out["NextToken"].as_str().expect("token").to_string();
+        let req = json!({"NextToken": token, "MaxResults": 100});
+        let out = list(&Obj::new(&req, "b").expect("obj"), rows(), &SPEC).expect("list");
+        assert_eq!(names(&out).len(), 15);
+        assert_eq!(names(&out)[0], "job-14");
+        assert!(out.get("NextToken").is_none());
+    }
+
+    #[test]
+    fn filters_and_sorting() {
+        let req = json!({"NameContains": "JOB-1", "StatusEquals": "Failed", "SortBy": "Name", "SortOrder": "Ascending"});
+        let out = list(&Obj::new(&req, "b").expect("obj"), rows(), &SPEC).expect("list");
+        assert_eq!(
+            names(&out),
+            vec!["job-11", "job-13", "job-15", "job-17", "job-19"]
+        );
+        let req = json!({"CreationTimeAfter": 1022.5});
+        let out = list(&Obj::new(&req, "b").expect("obj"), rows(), &SPEC).expect("list");
+        assert_eq!(names(&out), vec!["job-24", "job-23"]);
+    }
+
+    #[test]
+    fn bad_parameters() {
+        for req in [
+            json!({"MaxResults": 0}),
+            json!({"SortBy": "Size"}),
+            json!({"StatusEquals": "Done"}),
+            json!({"NextToken": "x"}),
+        ] {
+            let e = list(&Obj::new(&req, "b").expect("obj"), rows(), &SPEC)
+                .err()
+                .map(|e| e.code);
+            assert_eq!(e.as_deref(), Some("ValidationException"), "{req}");
+        }
+    }
+}
