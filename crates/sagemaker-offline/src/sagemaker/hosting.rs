@@ -650,11 +650,9 @@ fn finish_load(inner: &Inner, k: &str, result: Result<Vec<LiveVariant>, String>,
     let now = names::now();
     match result {
         Ok(variants) => {
-            if updating {
-                if let Some((cfg, deployed)) = ep.pending.take() {
-                    ep.config = cfg;
-                    ep.deployed = deployed;
-                }
+            if updating && let Some((cfg, deployed)) = ep.pending.take() {
+                ep.config = cfg;
+                ep.deployed = deployed;
             }
             ep.status = "InService".into();
             ep.failure = None;
