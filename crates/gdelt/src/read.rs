@@ -97,27 +97,78 @@ fn validate(bytes: &[u8], source_name: &str) -> Result<usize, GdeltError> {
         ));
     }
     let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    // Split at line boundaries into one chunk per thread; count lines and find the first bad line.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let mut chunks: Vec<&[u8]> = Vec::with_capacity(threads);
+    let mut rest = body;
+    for k in (1..threads).rev() {
+        let target = rest.len() - rest.len() * k / (k + 1);
+        match rest[target..].iter().position(|&b| b == b'\n') {
+            Some(p) if target + p + 1 < rest.len() => {
+                chunks.push(&rest[..target + p]);
+                rest = &rest[target + p + 1..];
+            }
+            _ => break,
+        }
+    }
+    chunks.push(rest);
+    let results: Vec<Result<usize, BadLine>> = if chunks.len() == 1 {
+        vec![check_lines(chunks[0])]
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = chunks.iter().map(|c| scope.spawn(move || check_lines(c))).collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or(Ok(0)))
+                .collect()
+        })
+    };
+    let mut lines_before = 0usize;
+    let mut offset_before = 0usize;
+    for (chunk, result) in chunks.iter().zip(results) {
+        match result {
+            Ok(n) => {
+                lines_before += n;
+                offset_before += chunk.len() + 1;
+            }
+            Err(bad) => {
+                let line = lines_before + bad.line + 1;
+                let offset = offset_before + bad.offset;
+                let message = if bad.fields == DAILY_COLUMNS.len() {
+                    format!(
+                        "line {line} has 58 tab-separated fields: this looks like a GDELT 1.0 daily-update file \
+                         (YYYYMMDD.export.CSV, 57 columns + SOURCEURL), not a historical year file (57 columns); \
+                         this reader reads the historical format only"
+                    )
+                } else {
+                    format!(
+                        "line {line} (byte offset {offset}) has {} tab-separated fields, expected 57 \
+                         (GDELT 1.0 historical format)",
+                        bad.fields
+                    )
+                };
+                return Err(GdeltError::format(source_name, message));
+            }
+        }
+    }
+    Ok(lines_before)
+}
+
+/// A line with the wrong number of fields: its index and byte offset in its chunk.
+struct BadLine {
+    line: usize,
+    offset: usize,
+    fields: usize,
+}
+
+/// Counts the lines of a chunk (no trailing `\n`), or finds the first with a field count other than 57.
+fn check_lines(chunk: &[u8]) -> Result<usize, BadLine> {
     let mut count = 0usize;
     let mut offset = 0usize;
-    for (i, line) in body.split(|&b| b == b'\n').enumerate() {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
+    for (i, line) in chunk.split(|&b| b == b'\n').enumerate() {
         let fields = line.iter().filter(|&&b| b == b'\t').count() + 1;
         if fields != HISTORICAL_COLUMNS.len() {
-            let message = if fields == DAILY_COLUMNS.len() {
-                format!(
-                    "line {} has 58 tab-separated fields: this looks like a GDELT 1.0 daily-update file \
-                     (YYYYMMDD.export.CSV, 57 columns + SOURCEURL), not a historical year file (57 columns); \
-                     this reader reads the historical format only",
-                    i + 1
-                )
-            } else {
-                format!(
-                    "line {} (byte offset {offset}) has {fields} tab-separated fields, expected 57 \
-                     (GDELT 1.0 historical format)",
-                    i + 1
-                )
-            };
-            return Err(GdeltError::format(source_name, message));
+            return Err(BadLine { line: i, offset, fields });
         }
         offset += line.len() + 1;
         count += 1;
@@ -206,7 +257,7 @@ mod tests {
         assert_eq!(fd.get(n), Some(2010.9041));
         assert_eq!(tone.get(n), Some(5.06329113924051));
         // every EventCode keeps its leading zero / 3–4 digits
-        assert!(code.into_iter().flatten().all(|c| (3..=4).contains(&c.len())));
+        assert!(code.iter().flatten().all(|c| (3..=4).contains(&c.len())));
     }
 
     #[test]
@@ -232,6 +283,20 @@ mod tests {
         let msg = err_text(read_events_bytes(short.join("\n").as_bytes(), "s.csv"));
         assert!(msg.starts_with("s.csv: line 3 (byte offset"), "{msg}");
         assert!(msg.contains("has 56 tab-separated fields, expected 57"), "{msg}");
+
+        // the same near the end (another validation chunk): line and byte offset are absolute
+        let mut late = lines.clone();
+        let cut = lines[299].rsplit_once('\t').expect("tab").0.to_string();
+        late[299] = &cut;
+        let offset: usize = lines[..299].iter().map(|l| l.len() + 1).sum();
+        let msg = err_text(read_events_bytes(late.join("\n").as_bytes(), "s.csv"));
+        assert_eq!(
+            msg,
+            format!(
+                "s.csv: line 300 (byte offset {offset}) has 56 tab-separated fields, expected 57 \
+                 (GDELT 1.0 historical format)"
+            )
+        );
 
         // non-numeric NumArticles (column 34) on line 5
         let mut fields: Vec<&str> = lines[4].split('\t').collect();

@@ -82,7 +82,7 @@ fn str_column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a StringChunked, Gd
 
 fn f64_column(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>, GdeltError> {
     let s = df.column(name)?.as_materialized_series().cast(&DataType::Float64)?;
-    Ok(s.f64()?.into_iter().collect())
+    Ok(s.f64()?.iter().collect())
 }
 
 /// The `n` most frequent EventCodes of a frame (ties broken deterministically).
@@ -91,7 +91,7 @@ fn f64_column(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>, GdeltError
 pub fn top_event_codes(df: &DataFrame, n: usize) -> Result<Vec<String>, GdeltError> {
     let codes = str_column(df, "EventCode")?;
     let mut counts: HashMap<&str, usize> = HashMap::new();
-    for c in codes.into_iter().flatten() {
+    for c in codes.iter().flatten() {
         *counts.entry(c).or_default() += 1;
     }
     let mut v: Vec<(&str, usize)> = counts.into_iter().collect();
@@ -116,7 +116,7 @@ pub fn prepare(df: &DataFrame, codes: &[String]) -> Result<Prepared, GdeltError>
     let at_origin = |lat: Option<f64>, long: Option<f64>| lat == Some(0.0) && long == Some(0.0);
     let mut features = Vec::new();
     let mut labels = Vec::new();
-    for (i, code) in code_col.into_iter().enumerate() {
+    for (i, code) in code_col.iter().enumerate() {
         let Some(k) = code.and_then(|c| slot.get(c)) else { continue };
         if at_origin(numeric[1][i], numeric[2][i]) || at_origin(numeric[3][i], numeric[4][i]) {
             continue;
@@ -195,7 +195,7 @@ pub fn describe(df: &DataFrame, cols: &[&str]) -> Result<DataFrame, GdeltError> 
 pub fn event_code_shares(df: &DataFrame) -> Result<DataFrame, GdeltError> {
     let codes = str_column(df, "EventCode")?;
     let mut counts: HashMap<&str, u64> = HashMap::new();
-    for c in codes.into_iter().flatten() {
+    for c in codes.iter().flatten() {
         *counts.entry(c).or_default() += 1;
     }
     let total: u64 = counts.values().sum();
@@ -372,12 +372,12 @@ mod tests {
         .expect("df");
         let d = describe(&df, &["x", "n"]).expect("describe");
         assert_eq!(d.shape(), (8, 3));
-        let x: Vec<f64> = d.column("x").expect("x").f64().expect("f64").into_no_null_iter().collect();
+        let x: Vec<f64> = d.column("x").expect("x").f64().expect("f64").no_null_iter().collect();
         let want = [5.0, 4.0, 3.5355339059327378, 1.0, 2.0, 3.0, 4.0, 10.0];
         for (a, b) in x.iter().zip(want) {
             assert!((a - b).abs() < 1e-12, "{x:?}");
         }
-        let n: Vec<f64> = d.column("n").expect("n").f64().expect("f64").into_no_null_iter().collect();
+        let n: Vec<f64> = d.column("n").expect("n").f64().expect("f64").no_null_iter().collect();
         // pd.Series([1,1,2,2,2,5]).describe(): 25% = 1.25, 50% = 2, 75% = 2
         assert_eq!(&n[3..], &[1.0, 1.25, 2.0, 2.0, 5.0]);
         let stat = d.column("statistic").expect("s").str().expect("str");
