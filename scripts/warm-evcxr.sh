@@ -43,8 +43,8 @@ cells = [
     'let mut t = Table::new(["a", "b"]);\nt.push(["1", "2"]);\nprintln!("{}", t.to_text());\n'
     'kernel_helpers::charts::bar_chart("warm-up", "n", &["x".to_string()], &[1.0])?',
 ]
-nb = {"cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
-                 "source": c} for c in cells],
+nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": f"warm{i}", "metadata": {},
+                 "outputs": [], "source": c} for i, c in enumerate(cells)],
       "metadata": {"kernelspec": {"display_name": "Rust", "language": "rust", "name": "rust"}},
       "nbformat": 4, "nbformat_minor": 5}
 json.dump(nb, open(path, "w"))
