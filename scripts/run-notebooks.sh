@@ -90,6 +90,11 @@ else
   export EVCXR_CONFIG_DIR
 fi
 export EVCXR_TMPDIR="${EVCXR_TMPDIR:-$HOME/.cache/kit-evcxr-tmp}"
+# evcxr's cells link libstd dynamically (-C prefer-dynamic); on this toolchain libstd-*.so exists
+# only under lib/rustlib/<host>/lib, not in <sysroot>/lib where the runner looks, so dlopen fails
+# ("dlopen failed") unless the loader is told where it is.
+rust_libdir="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/lib"
+export LD_LIBRARY_PATH="$rust_libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 mkdir -p "$EVCXR_TMPDIR"
 # One kernel per tmpdir at a time (evcxr's build dir is not safe to share).
 exec 9>"$EVCXR_TMPDIR.lock"
