@@ -1279,6 +1279,89 @@ mod tests {
         assert_eq!(j.training_seconds(), Some(1));
     }
 
+    #[tokio::test]
+    async fn running_job_fails_on_restart_and_stays_persisted() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ctx = crate::ctx::Ctx {
+            region: "us-east-1".into(),
+            account_id: "123456789012".into(),
+            state_dir: dir.path().to_path_buf(),
+            objects: std::sync::Arc::new(
+                crate::objects::ObjectStore::open(dir.path().join("s3")).expect("objects"),
+            ),
+            logs: std::sync::Arc::new(
+                crate::logs::LogStore::open(dir.path().join("logs")).expect("logs"),
+            ),
+        };
+        let store = super::super::store::Store::new(ctx.sagemaker_dir());
+        let mut running = record();
+        running.name = "Running-Job".into();
+        running.transition("Starting", "Preparing the instances for training", 100.0);
+        running.start = Some(101.0);
+        running.transition(
+            "Training",
+            "Training image download completed. Training in progress.",
+            101.0,
+        );
+        store.save(JOBS, "running-job", &running).expect("save");
+        let mut done = record();
+        done.name = "Done".into();
+        done.transition("Completed", "Training job completed", 105.0);
+        store.save(JOBS, "done", &done).expect("save");
+
+        let sm = super::super::SageMaker::new(ctx.clone());
+        let d = sm
+            .handle(
+                "DescribeTrainingJob",
+                br#"{"TrainingJobName":"running-job"}"#,
+            )
+            .await
+            .expect("describe");
+        assert_eq!(d["TrainingJobName"], "Running-Job");
+        assert_eq!(d["TrainingJobStatus"], "Failed");
+        assert_eq!(d["FailureReason"], RESTART_FAILURE);
+        assert_eq!(d["SecondaryStatusTransitions"][2]["Status"], "Failed");
+        let d = sm
+            .handle("DescribeTrainingJob", br#"{"TrainingJobName":"DONE"}"#)
+            .await
+            .expect("describe");
+        assert_eq!(d["TrainingJobStatus"], "Completed");
+        // The Failed status was written back: a second restart sees the same record.
+        let again = super::super::SageMaker::new(ctx);
+        let d = again
+            .handle(
+                "DescribeTrainingJob",
+                br#"{"TrainingJobName":"Running-Job"}"#,
+            )
+            .await
+            .expect("describe");
+        assert_eq!(d["TrainingJobStatus"], "Failed");
+        assert_eq!(
+            d["SecondaryStatusTransitions"].as_array().map(Vec::len),
+            Some(3)
+        );
+        let e = again
+            .handle("DescribeTrainingJob", br#"{"TrainingJobName":"nope"}"#)
+            .await
+            .err()
+            .map(|e| (e.code, e.message));
+        assert_eq!(
+            e,
+            Some((
+                "ValidationException".into(),
+                "Requested resource not found.".into()
+            ))
+        );
+        let e = again.handle("NoSuchOp", b"").await.err().map(|e| e.code);
+        assert_eq!(e.as_deref(), Some("UnknownOperationException"));
+        let e = again
+            .handle("ListModels", b"[1]")
+            .await
+            .err()
+            .map(|e| e.code);
+        assert_eq!(e.as_deref(), Some("SerializationException"));
+    }
+
     #[test]
     fn cancel_keeps_first_reason() {
         let c = Cancel::default();
