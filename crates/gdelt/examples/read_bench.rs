@@ -10,7 +10,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let start = std::time::Instant::now();
         let df = gdelt::read::read_events_path(std::path::Path::new(&path))?;
         let secs = start.elapsed().as_secs_f64();
-        println!("run {i}: {secs:.4} s, {} rows x {} columns", df.height(), df.width());
+        println!(
+            "run {i}: {secs:.4} s, {} rows x {} columns",
+            df.height(),
+            df.width()
+        );
         times.push(secs);
     }
     times.sort_by(f64::total_cmp);

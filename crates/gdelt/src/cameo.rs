@@ -205,7 +205,8 @@ mod tests {
 
     #[test]
     fn table_matches_observed_reference() {
-        let path = crate::test_support::real_dir().join("derived/eventcode_goldstein_quadclass_observed.csv");
+        let path = crate::test_support::real_dir()
+            .join("derived/eventcode_goldstein_quadclass_observed.csv");
         let text = std::fs::read_to_string(&path).expect("read observed code table");
         let mut n = 0;
         for line in text.lines().skip(1) {
@@ -213,7 +214,11 @@ mod tests {
             let (code, base, root, qc, g) = (f[0], f[1], f[2], f[3], f[4]);
             assert_eq!(base_code(code), base, "{code}");
             assert_eq!(root_code(code), root, "{code}");
-            assert_eq!(quad_class(code).map(|q| q.to_string()).as_deref(), Some(qc), "{code}");
+            assert_eq!(
+                quad_class(code).map(|q| q.to_string()).as_deref(),
+                Some(qc),
+                "{code}"
+            );
             let ours = goldstein(code).expect("code in table");
             let real: f64 = g.parse().expect("goldstein");
             assert!((ours - real).abs() < 1e-9, "{code}: {ours} vs {real}");
@@ -227,10 +232,15 @@ mod tests {
         let total: u64 = CODES.iter().map(|c| u64::from(c.2)).sum();
         assert!((999_000..=1_001_000).contains(&total), "{total}");
         let top25 = [
-            "040", "042", "043", "010", "046", "020", "190", "030", "051", "036", "112", "173", "080", "100", "072",
-            "012", "120", "0841", "050", "172", "013", "061", "057", "110", "154",
+            "040", "042", "043", "010", "046", "020", "190", "030", "051", "036", "112", "173",
+            "080", "100", "072", "012", "120", "0841", "050", "172", "013", "061", "057", "110",
+            "154",
         ];
-        let top: u64 = CODES.iter().filter(|c| top25.contains(&c.0)).map(|c| u64::from(c.2)).sum();
+        let top: u64 = CODES
+            .iter()
+            .filter(|c| top25.contains(&c.0))
+            .map(|c| u64::from(c.2))
+            .sum();
         assert!((779_000..=781_000).contains(&top), "{top}");
         assert_eq!(quad_class("0841"), Some(2));
         assert_eq!(quad_class("190"), Some(4));

@@ -22,7 +22,6 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
-
 /// What to generate.
 #[derive(Debug, Clone)]
 pub struct GeneratorConfig {
@@ -60,7 +59,9 @@ pub fn real_row_count(year: i32) -> Option<usize> {
 
 /// First GLOBALEVENTID of each year's main block (spec §3, from the andeek minima); index 0 = 1979,
 /// the last entry is 1985's start (the end of 1984's block).
-const BLOCK_STARTS: [u64; 7] = [0, 399_900, 913_000, 1_551_600, 2_276_000, 3_067_000, 3_876_000];
+const BLOCK_STARTS: [u64; 7] = [
+    0, 399_900, 913_000, 1_551_600, 2_276_000, 3_067_000, 3_876_000,
+];
 /// First ID of 1979's late-added tail: 1979.csv ends with ID 230,397,979 (aamend's copy), and the
 /// tail holds 430,941 − 399,900 rows. Later years' tails follow on contiguously.
 const TAIL_START_1979: u64 = 230_397_979 + 1 - (430_941 - 399_900);
@@ -80,7 +81,11 @@ fn id_layout(year: i32) -> (usize, u64, u64) {
         // Uncalibrated years: 93% main block, ids from a year-derived base, tail from 231M.
         let base = (year.max(0) as u64).saturating_mul(1_000_000);
         let real = 500_000usize;
-        (real * 93 / 100, base, 231_000_000 + (year.max(0) as u64) * 100_000)
+        (
+            real * 93 / 100,
+            base,
+            231_000_000 + (year.max(0) as u64) * 100_000,
+        )
     }
 }
 
@@ -88,7 +93,10 @@ fn id_layout(year: i32) -> (usize, u64, u64) {
 /// 1979…1984) less the 1% of present actors that also have no geo.
 fn absent_shares(year: i32) -> (f64, f64) {
     let (a1, a2) = zero_geo_shares(year);
-    ((a1 - PRESENT_NO_GEO) / (1.0 - PRESENT_NO_GEO), (a2 - PRESENT_NO_GEO) / (1.0 - PRESENT_NO_GEO))
+    (
+        (a1 - PRESENT_NO_GEO) / (1.0 - PRESENT_NO_GEO),
+        (a2 - PRESENT_NO_GEO) / (1.0 - PRESENT_NO_GEO),
+    )
 }
 
 /// Share of present actors without a location.
@@ -114,67 +122,274 @@ fn zero_geo_shares(year: i32) -> (f64, f64) {
 /// A place: (Geo_Type, FullName, CountryCode (FIPS), ADM1Code, Lat, Long, FeatureID, weight ‰).
 /// Country centroids and cities as GDELT writes them (spec §5 "Geo value ranges"); weights follow
 /// the 1979 ActionGeo country shares of spec §4 (US 9.8%, CH 7.8%, RS 6.3%, IR 4.9% …).
-type Place = (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str, &'static str, u32);
+type Place = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    u32,
+);
 
 const PLACES: &[Place] = &[
     ("1", "United States", "US", "US", "38", "-97", "0", 40),
-    ("3", "Washington, District of Columbia, United States", "US", "USDC", "38.8951", "-77.0364", "531871", 35),
-    ("3", "White House, District of Columbia, United States", "US", "USDC", "38.8951", "-77.0364", "531723", 8),
-    ("3", "New York, New York, United States", "US", "USNY", "40.7143", "-74.006", "975772", 15),
+    (
+        "3",
+        "Washington, District of Columbia, United States",
+        "US",
+        "USDC",
+        "38.8951",
+        "-77.0364",
+        "531871",
+        35,
+    ),
+    (
+        "3",
+        "White House, District of Columbia, United States",
+        "US",
+        "USDC",
+        "38.8951",
+        "-77.0364",
+        "531723",
+        8,
+    ),
+    (
+        "3",
+        "New York, New York, United States",
+        "US",
+        "USNY",
+        "40.7143",
+        "-74.006",
+        "975772",
+        15,
+    ),
     ("1", "China", "CH", "CH", "35", "105", "0", 40),
-    ("4", "Peking, Beijing, China", "CH", "CH22", "39.9289", "116.388", "-1898541", 38),
+    (
+        "4",
+        "Peking, Beijing, China",
+        "CH",
+        "CH22",
+        "39.9289",
+        "116.388",
+        "-1898541",
+        38,
+    ),
     ("1", "Russia", "RS", "RS", "60", "100", "0", 23),
-    ("4", "Moscow, Moskva, Russia", "RS", "RS48", "55.7522", "37.6156", "-2960561", 40),
+    (
+        "4",
+        "Moscow, Moskva, Russia",
+        "RS",
+        "RS48",
+        "55.7522",
+        "37.6156",
+        "-2960561",
+        40,
+    ),
     ("1", "Iran", "IR", "IR", "32", "53", "0", 24),
-    ("4", "Tehran, Tehran, Iran", "IR", "IR26", "35.705", "51.4216", "-3071233", 25),
-    ("1", "Vietnam, Republic Of", "VM", "VM", "16", "106", "0", 26),
-    ("4", "Hanoi, Ha Noi, Vietnam, Republic Of", "VM", "VM44", "21.0333", "105.85", "-3715984", 20),
+    (
+        "4",
+        "Tehran, Tehran, Iran",
+        "IR",
+        "IR26",
+        "35.705",
+        "51.4216",
+        "-3071233",
+        25,
+    ),
+    (
+        "1",
+        "Vietnam, Republic Of",
+        "VM",
+        "VM",
+        "16",
+        "106",
+        "0",
+        26,
+    ),
+    (
+        "4",
+        "Hanoi, Ha Noi, Vietnam, Republic Of",
+        "VM",
+        "VM44",
+        "21.0333",
+        "105.85",
+        "-3715984",
+        20,
+    ),
     ("1", "Israel", "IS", "IS", "31.5", "34.75", "0", 16),
-    ("4", "Jerusalem, Israel (general), Israel", "IS", "IS00", "31.7667", "35.2333", "-797092", 24),
+    (
+        "4",
+        "Jerusalem, Israel (general), Israel",
+        "IS",
+        "IS00",
+        "31.7667",
+        "35.2333",
+        "-797092",
+        24,
+    ),
     ("1", "United Kingdom", "UK", "UK", "54", "-2", "0", 14),
-    ("4", "London, London, City of, United Kingdom", "UK", "UKH9", "51.5", "-0.116667", "-2601889", 22),
+    (
+        "4",
+        "London, London, City of, United Kingdom",
+        "UK",
+        "UKH9",
+        "51.5",
+        "-0.116667",
+        "-2601889",
+        22,
+    ),
     ("1", "Egypt", "EG", "EG", "27", "30", "0", 11),
-    ("4", "Cairo, Al Qahirah, Egypt", "EG", "EG11", "30.05", "31.25", "-290692", 15),
+    (
+        "4",
+        "Cairo, Al Qahirah, Egypt",
+        "EG",
+        "EG11",
+        "30.05",
+        "31.25",
+        "-290692",
+        15,
+    ),
     ("1", "France", "FR", "FR", "46", "2", "0", 12),
-    ("4", "Paris, Ile-de-France, France", "FR", "FRA8", "48.8667", "2.33333", "-1456928", 12),
+    (
+        "4",
+        "Paris, Ile-de-France, France",
+        "FR",
+        "FRA8",
+        "48.8667",
+        "2.33333",
+        "-1456928",
+        12,
+    ),
     ("1", "Germany", "GM", "GM", "51", "9", "0", 10),
-    ("4", "Bonn, Nordrhein-Westfalen, Germany", "GM", "GM07", "50.7333", "7.1", "-1750167", 8),
+    (
+        "4",
+        "Bonn, Nordrhein-Westfalen, Germany",
+        "GM",
+        "GM07",
+        "50.7333",
+        "7.1",
+        "-1750167",
+        8,
+    ),
     ("1", "Italy", "IT", "IT", "42.8333", "12.8333", "0", 9),
-    ("4", "Rome, Lazio, Italy", "IT", "IT07", "41.9", "12.4833", "-126693", 9),
+    (
+        "4",
+        "Rome, Lazio, Italy",
+        "IT",
+        "IT07",
+        "41.9",
+        "12.4833",
+        "-126693",
+        9,
+    ),
     ("1", "Poland", "PL", "PL", "52", "20", "0", 8),
-    ("4", "Warsaw, (PL67), Poland", "PL", "PL67", "52.25", "21", "-534433", 8),
+    (
+        "4",
+        "Warsaw, (PL67), Poland",
+        "PL",
+        "PL67",
+        "52.25",
+        "21",
+        "-534433",
+        8,
+    ),
     ("1", "Canada", "CA", "CA", "60", "-95", "0", 12),
     ("1", "Iraq", "IZ", "IZ", "33", "44", "0", 10),
     ("1", "Lebanon", "LE", "LE", "33.8333", "35.8333", "0", 10),
-    ("4", "Beirut, Beyrouth, Lebanon", "LE", "LE04", "33.8719", "35.5097", "-801546", 10),
+    (
+        "4",
+        "Beirut, Beyrouth, Lebanon",
+        "LE",
+        "LE04",
+        "33.8719",
+        "35.5097",
+        "-801546",
+        10,
+    ),
     ("1", "Syria", "SY", "SY", "35", "38", "0", 8),
-    ("4", "Golan Heights, Syria (general), Syria", "SY", "SY00", "32.9049", "35.8072", "-2538190", 3),
+    (
+        "4",
+        "Golan Heights, Syria (general), Syria",
+        "SY",
+        "SY00",
+        "32.9049",
+        "35.8072",
+        "-2538190",
+        3,
+    ),
     ("1", "Japan", "JA", "JA", "36", "138", "0", 10),
-    ("4", "Tokyo, Tokyo, Japan", "JA", "JA40", "35.685", "139.751", "-246227", 8),
+    (
+        "4",
+        "Tokyo, Tokyo, Japan",
+        "JA",
+        "JA40",
+        "35.685",
+        "139.751",
+        "-246227",
+        8,
+    ),
     ("1", "India", "IN", "IN", "20", "77", "0", 12),
     ("1", "Pakistan", "PK", "PK", "30", "70", "0", 8),
     ("1", "Afghanistan", "AF", "AF", "33", "65", "0", 10),
     ("1", "Saudi Arabia", "SA", "SA", "25", "45", "0", 7),
     ("1", "Nigeria", "NI", "NI", "10", "8", "0", 6),
     ("1", "South Africa", "SF", "SF", "-29", "24", "0", 8),
-    ("4", "Accra, Greater Accra, Ghana", "GH", "GH01", "5.55", "-0.216667", "-2067935", 4),
+    (
+        "4",
+        "Accra, Greater Accra, Ghana",
+        "GH",
+        "GH01",
+        "5.55",
+        "-0.216667",
+        "-2067935",
+        4,
+    ),
     ("1", "Chile", "CI", "CI", "-30", "-71", "0", 7),
     ("1", "Argentina", "AR", "AR", "-34", "-64", "0", 7),
     ("1", "Cuba", "CU", "CU", "21.5", "-80", "0", 6),
     ("1", "Nicaragua", "NU", "NU", "13", "-85", "0", 8),
-    ("4", "Guatemala, Guatemala, Guatemala", "GT", "GT07", "14.6211", "-90.5269", "-1133206", 4),
+    (
+        "4",
+        "Guatemala, Guatemala, Guatemala",
+        "GT",
+        "GT07",
+        "14.6211",
+        "-90.5269",
+        "-1133206",
+        4,
+    ),
     ("1", "Honduras", "HO", "HO", "15", "-86.5", "0", 3),
     ("1", "Morocco", "MO", "MO", "32", "-5", "0", 4),
     ("1", "Turkey", "TU", "TU", "39", "35", "0", 7),
     ("1", "Kuwait", "KU", "KU", "29.3375", "47.6581", "0", 3),
-    ("2", "Khuzestan, Iran", "IR", "IR15", "31.3273", "48.694", "-3055122", 3),
+    (
+        "2",
+        "Khuzestan, Iran",
+        "IR",
+        "IR15",
+        "31.3273",
+        "48.694",
+        "-3055122",
+        3,
+    ),
     ("1", "Philippines", "RP", "RP", "13", "122", "0", 6),
 ];
 
 /// An actor: (Code, Name, CountryCode, KnownGroupCode, Type1Code, Type2Code, home FIPS, weight).
 /// Codes and names as they appear in the real 1979/1982 rows (spec §5); a home FIPS of "" means
 /// the actor's geo is drawn like the action's.
-type Actor = (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str, &'static str, u32);
+type Actor = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    u32,
+);
 
 const ACTORS: &[Actor] = &[
     ("USA", "UNITED STATES", "USA", "", "", "", "US", 60),
@@ -292,7 +507,9 @@ struct Tables {
 }
 
 fn fnv(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+    s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 impl Tables {
@@ -309,7 +526,12 @@ impl Tables {
                 )
                 .into_bytes();
                 let offset = ((fnv(code) % 1001) as f64 / 1000.0 - 0.5) * 0.6;
-                CodeInfo { text, quad, goldstein, offset }
+                CodeInfo {
+                    text,
+                    quad,
+                    goldstein,
+                    offset,
+                }
             })
             .collect();
         let code_w = Weighted::new(crate::cameo::CODES.iter().map(|c| u64::from(c.2)));
@@ -318,7 +540,13 @@ impl Tables {
         actors.sort_by(|a, b| a.0.cmp(b.0));
         let actor_text = actors
             .iter()
-            .map(|a| format!("{}\t{}\t{}\t{}\t\t\t\t{}\t{}\t", a.0, a.1, a.2, a.3, a.4, a.5).into_bytes())
+            .map(|a| {
+                format!(
+                    "{}\t{}\t{}\t{}\t\t\t\t{}\t{}\t",
+                    a.0, a.1, a.2, a.3, a.4, a.5
+                )
+                .into_bytes()
+            })
             .collect();
         let mut actor_rank = Vec::with_capacity(actors.len());
         let mut rank = 0u16;
@@ -342,7 +570,13 @@ impl Tables {
             .collect();
         let place_text = PLACES
             .iter()
-            .map(|p| format!("{}\t{}\t{}\t{}\t{}\t{}\t{}", p.0, p.1, p.2, p.3, p.4, p.5, p.6).into_bytes())
+            .map(|p| {
+                format!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    p.0, p.1, p.2, p.3, p.4, p.5, p.6
+                )
+                .into_bytes()
+            })
             .collect();
         let place_lat = PLACES.iter().map(|p| p.4.parse().unwrap_or(0.0)).collect();
         let place_long = PLACES.iter().map(|p| p.5.parse().unwrap_or(0.0)).collect();
@@ -393,7 +627,11 @@ const ARTICLES_PERMILLE: [u64; 11] = [229, 246, 86, 96, 78, 58, 48, 46, 69, 34, 
 fn draw_event(t: &Tables, rng: &mut ChaCha8Rng, absent: (f64, f64)) -> Event {
     let code = t.code_w.sample(rng);
     let ci = &t.codes[code];
-    let action_geo = if rng.random::<f64>() < 0.04 { NONE } else { t.place_w.sample(rng) as u16 };
+    let action_geo = if rng.random::<f64>() < 0.04 {
+        NONE
+    } else {
+        t.place_w.sample(rng) as u16
+    };
     let actor = |absent_p: f64, rng: &mut ChaCha8Rng| -> (u16, u16) {
         if rng.random::<f64>() < absent_p {
             return (NONE, NONE);
@@ -416,9 +654,19 @@ fn draw_event(t: &Tables, rng: &mut ChaCha8Rng, absent: (f64, f64)) -> Event {
     // Every event has at least one actor: Actor2 is always present when Actor1 is absent, and
     // absent with probability p2 / (1 − p1) otherwise, which keeps its overall share at p2.
     let (a1, a1_geo) = actor(absent.0, rng);
-    let p2 = if a1 == NONE { 0.0 } else { absent.1 / (1.0 - absent.0) };
+    let p2 = if a1 == NONE {
+        0.0
+    } else {
+        absent.1 / (1.0 - absent.0)
+    };
     let (a2, a2_geo) = actor(p2, rng);
-    let rank = |a: u16| if a == NONE { 0u32 } else { u32::from(t.actor_rank[a as usize]) };
+    let rank = |a: u16| {
+        if a == NONE {
+            0u32
+        } else {
+            u32::from(t.actor_rank[a as usize])
+        }
+    };
     let key = (rank(a1) << 16) | rank(a2);
 
     let k = {
@@ -440,8 +688,16 @@ fn draw_event(t: &Tables, rng: &mut ChaCha8Rng, absent: (f64, f64)) -> Event {
         // 11..=45, geometric-like with mean about 15.
         (11 + (-(rng.random::<f64>().max(1e-12)).ln() * 4.0) as u32).min(45) as u8
     };
-    let mentions = if rng.random::<f64>() < 0.03 { articles + rng.random_range(1..=2) } else { articles };
-    let sources = if articles > 1 && rng.random::<f64>() < 0.01 { 2 } else { 1 };
+    let mentions = if rng.random::<f64>() < 0.03 {
+        articles + rng.random_range(1..=2)
+    } else {
+        articles
+    };
+    let sources = if articles > 1 && rng.random::<f64>() < 0.01 {
+        2
+    } else {
+        1
+    };
 
     // AvgTone model (documented in data/README.md): QuadClass base + Goldstein + per-code offset
     // + NumArticles + actor geo terms + noise; ≥ 0, 1.5% exactly 0, capped at 18.
@@ -451,15 +707,30 @@ fn draw_event(t: &Tables, rng: &mut ChaCha8Rng, absent: (f64, f64)) -> Event {
         3 => 5.0,
         _ => 4.2,
     };
-    let lat1 = if a1_geo == NONE { 0.0 } else { t.place_lat[a1_geo as usize] };
-    let long2 = if a2_geo == NONE { 0.0 } else { t.place_long[a2_geo as usize] };
+    let lat1 = if a1_geo == NONE {
+        0.0
+    } else {
+        t.place_lat[a1_geo as usize]
+    };
+    let long2 = if a2_geo == NONE {
+        0.0
+    } else {
+        t.place_long[a2_geo as usize]
+    };
     let noise: f64 = StandardNormal.sample(rng);
-    let mean = base + 0.03 * ci.goldstein + ci.offset + 0.06 * (f64::from(articles.min(10)) - 4.0)
+    let mean = base
+        + 0.03 * ci.goldstein
+        + ci.offset
+        + 0.06 * (f64::from(articles.min(10)) - 4.0)
         + 0.012 * (lat1 - 30.0)
         + 0.002 * long2;
     let tone = (mean + 1.75 * noise).clamp(0.0, 18.0);
     let n: u16 = rng.random_range(60..400);
-    let tone_k = if rng.random::<f64>() < 0.015 { 0 } else { (tone * f64::from(n) / 100.0).round() as u16 };
+    let tone_k = if rng.random::<f64>() < 0.015 {
+        0
+    } else {
+        (tone * f64::from(n) / 100.0).round() as u16
+    };
     Event {
         key,
         a1,
@@ -502,7 +773,11 @@ pub(crate) fn push_g15(buf: &mut Vec<u8>, v: f64) {
         buf.push(b'0');
         return;
     }
-    let int_digits = if v < 1.0 { 1 } else { (v.log10().floor() as i32) + 1 };
+    let int_digits = if v < 1.0 {
+        1
+    } else {
+        (v.log10().floor() as i32) + 1
+    };
     let decimals = (15 - int_digits).clamp(0, 15) as u32;
     let scale = 10u64.pow(decimals);
     let scaled = (v * scale as f64).round() as u64;
@@ -549,7 +824,20 @@ fn date_text(year: i32, month: u32, day: u32) -> Vec<u8> {
 
 fn days_of_year(year: i32) -> Vec<(u32, u32)> {
     let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let lens = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let lens = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     let mut out = Vec::with_capacity(366);
     for (m, &len) in lens.iter().enumerate() {
         for d in 1..=len {
@@ -581,7 +869,8 @@ fn allocate(n: usize, weights: &[f64]) -> Vec<usize> {
 pub fn write_year<W: std::io::Write>(mut out: W, config: &GeneratorConfig) -> std::io::Result<u64> {
     let t = Tables::build();
     let year = config.year;
-    let mut rng = ChaCha8Rng::seed_from_u64(config.seed ^ (year as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let mut rng =
+        ChaCha8Rng::seed_from_u64(config.seed ^ (year as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let (main_real, main_id0, tail_id0) = id_layout(year);
     let real = real_row_count(year).unwrap_or(500_000);
     let main_rows = ((config.rows as f64) * (main_real as f64 / real as f64)).round() as usize;
@@ -617,9 +906,17 @@ pub fn write_year<W: std::io::Write>(mut out: W, config: &GeneratorConfig) -> st
                 buf.push(b'\t');
                 buf.extend_from_slice(&dates[day]);
                 buf.push(b'\t');
-                buf.extend_from_slice(if e.a1 == NONE { NO_ACTOR } else { &t.actor_text[e.a1 as usize] });
+                buf.extend_from_slice(if e.a1 == NONE {
+                    NO_ACTOR
+                } else {
+                    &t.actor_text[e.a1 as usize]
+                });
                 buf.push(b'\t');
-                buf.extend_from_slice(if e.a2 == NONE { NO_ACTOR } else { &t.actor_text[e.a2 as usize] });
+                buf.extend_from_slice(if e.a2 == NONE {
+                    NO_ACTOR
+                } else {
+                    &t.actor_text[e.a2 as usize]
+                });
                 buf.push(b'\t');
                 buf.push(if e.root { b'1' } else { b'0' });
                 buf.push(b'\t');
@@ -633,9 +930,17 @@ pub fn write_year<W: std::io::Write>(mut out: W, config: &GeneratorConfig) -> st
                 buf.push(b'\t');
                 push_g15(&mut buf, 100.0 * f64::from(e.tone_k) / f64::from(e.tone_n));
                 buf.push(b'\t');
-                buf.extend_from_slice(if e.a1_geo == NONE { NO_ACTOR_GEO } else { &t.place_text[e.a1_geo as usize] });
+                buf.extend_from_slice(if e.a1_geo == NONE {
+                    NO_ACTOR_GEO
+                } else {
+                    &t.place_text[e.a1_geo as usize]
+                });
                 buf.push(b'\t');
-                buf.extend_from_slice(if e.a2_geo == NONE { NO_ACTOR_GEO } else { &t.place_text[e.a2_geo as usize] });
+                buf.extend_from_slice(if e.a2_geo == NONE {
+                    NO_ACTOR_GEO
+                } else {
+                    &t.place_text[e.a2_geo as usize]
+                });
                 buf.push(b'\t');
                 buf.extend_from_slice(if e.action_geo == NONE {
                     NO_ACTION_GEO
@@ -692,7 +997,10 @@ mod tests {
     fn fraction_date_rule() {
         assert_eq!(date_text(1979, 1, 1), b"19790101\t197901\t1979\t1979.0027");
         assert_eq!(date_text(1979, 12, 31), b"19791231\t197912\t1979\t1979.989");
-        assert_eq!(date_text(2010, 11, 30), b"20101130\t201011\t2010\t2010.9041");
+        assert_eq!(
+            date_text(2010, 11, 30),
+            b"20101130\t201011\t2010\t2010.9041"
+        );
     }
 
     #[test]
@@ -712,7 +1020,10 @@ mod tests {
         assert_eq!(rows.len(), 20_000);
         assert!(rows.iter().all(|r| r.len() == 57));
         // main block then tail, each sorted by (SQLDATE, Actor1Code, Actor2Code)
-        let split = rows.iter().position(|r| r[56] == "20130206").expect("tail exists");
+        let split = rows
+            .iter()
+            .position(|r| r[56] == "20130206")
+            .expect("tail exists");
         let expected_main = (20_000.0f64 * 399_900.0 / 430_941.0).round() as usize;
         assert_eq!(split, expected_main);
         assert!(rows[..split].iter().all(|r| r[56] == "20130203"));
@@ -733,11 +1044,17 @@ mod tests {
             // derived code columns
             assert_eq!(r[27], &r[26][..3]);
             assert_eq!(r[28], &r[26][..2]);
-            assert_eq!(r[29], crate::cameo::quad_class(r[26]).expect("qc").to_string());
+            assert_eq!(
+                r[29],
+                crate::cameo::quad_class(r[26]).expect("qc").to_string()
+            );
             let g: f64 = r[30].parse().expect("goldstein");
             assert_eq!(Some(g), crate::cameo::goldstein(r[26]));
             // absent actors: empty code, geo type "" and (0,0) with FeatureID 0
-            assert!(!(r[5].is_empty() && r[15].is_empty()), "an event without actors");
+            assert!(
+                !(r[5].is_empty() && r[15].is_empty()),
+                "an event without actors"
+            );
             for (code, geo) in [(5, 35), (15, 42)] {
                 if r[code].is_empty() {
                     assert_eq!(&r[geo..geo + 7], &["", "", "", "", "0", "0", "0"]);

@@ -66,7 +66,9 @@ pub(crate) mod test_support {
     pub fn real_dir() -> PathBuf {
         let dir = match std::env::var_os("GDELT_REAL_DIR") {
             Some(d) => PathBuf::from(d),
-            None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/gdelt-real"),
+            None => {
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/gdelt-real")
+            }
         };
         assert!(
             dir.is_dir(),

@@ -50,12 +50,15 @@ pub fn read_events_bytes(bytes: &[u8], source_name: &str) -> Result<DataFrame, G
         .with_schema(Some(Arc::new(historical_schema())))
         .with_raise_if_empty(true)
         .map_parse_options(|o| o.with_separator(b'\t').with_quote_char(None));
-    let parsed = options.into_reader_with_file_handle(Cursor::new(bytes)).finish();
+    let parsed = options
+        .into_reader_with_file_handle(Cursor::new(bytes))
+        .finish();
     let df = match parsed {
         Ok(df) => df,
         Err(e) => {
-            return Err(find_bad_value(bytes, source_name)
-                .unwrap_or_else(|| GdeltError::format(source_name, format!("polars could not parse the file: {e}"))));
+            return Err(find_bad_value(bytes, source_name).unwrap_or_else(|| {
+                GdeltError::format(source_name, format!("polars could not parse the file: {e}"))
+            }));
         }
     };
     if df.height() != lines {
@@ -70,7 +73,10 @@ pub fn read_events_bytes(bytes: &[u8], source_name: &str) -> Result<DataFrame, G
 /// Line (1-based) and column (1-based) of byte `offset`.
 fn locate(bytes: &[u8], offset: usize) -> (usize, usize) {
     let before = &bytes[..offset.min(bytes.len())];
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
     let column = before[line_start..].iter().filter(|&&b| b == b'\t').count() + 1;
     (line, column)
@@ -86,19 +92,27 @@ fn column_label(column: usize) -> String {
 /// Checks encoding and field counts; returns the number of data lines.
 fn validate(bytes: &[u8], source_name: &str) -> Result<usize, GdeltError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(GdeltError::format(source_name, "the file is empty: no event rows"));
+        return Err(GdeltError::format(
+            source_name,
+            "the file is empty: no event rows",
+        ));
     }
     if let Err(e) = std::str::from_utf8(bytes) {
         let offset = e.valid_up_to();
         let (line, column) = locate(bytes, offset);
         return Err(GdeltError::format(
             source_name,
-            format!("not UTF-8 at byte offset {offset} (line {line}, {})", column_label(column)),
+            format!(
+                "not UTF-8 at byte offset {offset} (line {line}, {})",
+                column_label(column)
+            ),
         ));
     }
     let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
     // Split at line boundaries into one chunk per thread; count lines and find the first bad line.
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
     let mut chunks: Vec<&[u8]> = Vec::with_capacity(threads);
     let mut rest = body;
     for k in (1..threads).rev() {
@@ -116,7 +130,10 @@ fn validate(bytes: &[u8], source_name: &str) -> Result<usize, GdeltError> {
         vec![check_lines(chunks[0])]
     } else {
         std::thread::scope(|scope| {
-            let handles: Vec<_> = chunks.iter().map(|c| scope.spawn(move || check_lines(c))).collect();
+            let handles: Vec<_> = chunks
+                .iter()
+                .map(|c| scope.spawn(move || check_lines(c)))
+                .collect();
             handles
                 .into_iter()
                 .map(|h| h.join().unwrap_or(Ok(0)))
@@ -168,7 +185,11 @@ fn check_lines(chunk: &[u8]) -> Result<usize, BadLine> {
     for (i, line) in chunk.split(|&b| b == b'\n').enumerate() {
         let fields = line.iter().filter(|&&b| b == b'\t').count() + 1;
         if fields != HISTORICAL_COLUMNS.len() {
-            return Err(BadLine { line: i, offset, fields });
+            return Err(BadLine {
+                line: i,
+                offset,
+                fields,
+            });
         }
         offset += line.len() + 1;
         count += 1;
@@ -192,7 +213,11 @@ fn find_bad_value(bytes: &[u8], source_name: &str) -> Option<GdeltError> {
             if !ok {
                 return Some(GdeltError::format(
                     source_name,
-                    format!("line {}, {}: `{field}` is not {what}", i + 1, column_label(c + 1)),
+                    format!(
+                        "line {}, {}: `{field}` is not {what}",
+                        i + 1,
+                        column_label(c + 1)
+                    ),
                 ));
             }
         }
@@ -221,8 +246,18 @@ mod tests {
         let bytes = real("historical57_all_raw_rows.tsv");
         let df = read_events_bytes(&bytes, "hist.tsv").expect("read");
         assert_eq!(df.shape(), (322, 57));
-        let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
-        assert_eq!(names, HISTORICAL_COLUMNS.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        let names: Vec<String> = df
+            .get_column_names()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            names,
+            HISTORICAL_COLUMNS
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+        );
         // first row is data, not a header (pandas' header=0 would lose it)
         let id = df.column("GLOBALEVENTID").expect("id").i64().expect("i64");
         assert_eq!(id.get(0), Some(0));
@@ -230,20 +265,36 @@ mod tests {
         let code = df.column("EventCode").expect("code").str().expect("str");
         assert_eq!(code.get(0), Some("040"));
         assert_eq!(code.get(1), Some("030"));
-        let root = df.column("EventRootCode").expect("root").str().expect("str");
+        let root = df
+            .column("EventRootCode")
+            .expect("root")
+            .str()
+            .expect("str");
         assert_eq!(root.get(0), Some("04"));
         let tone = df.column("AvgTone").expect("tone").f64().expect("f64");
         assert_eq!(tone.get(0), Some(5.52631578947368));
         assert_eq!(tone.get(1), Some(10.9792284866469));
         let a1 = df.column("Actor1Code").expect("a1").str().expect("str");
-        assert_eq!(a1.get(0), None, "empty string fields read as null, like pandas NaN");
+        assert_eq!(
+            a1.get(0),
+            None,
+            "empty string fields read as null, like pandas NaN"
+        );
         let a2 = df.column("Actor2Code").expect("a2").str().expect("str");
         assert_eq!(a2.get(0), Some("AFR"));
         let lat2 = df.column("Actor2Geo_Lat").expect("lat").f64().expect("f64");
         assert_eq!(lat2.get(1), Some(10.0));
-        let fid = df.column("ActionGeo_FeatureID").expect("fid").i64().expect("i64");
+        let fid = df
+            .column("ActionGeo_FeatureID")
+            .expect("fid")
+            .i64()
+            .expect("i64");
         assert_eq!(fid.get(0), None);
-        let cc = df.column("ActionGeo_CountryCode").expect("cc").str().expect("str");
+        let cc = df
+            .column("ActionGeo_CountryCode")
+            .expect("cc")
+            .str()
+            .expect("str");
         assert_eq!(cc.get(1), Some("NI"));
         let dateadded = df.column("DATEADDED").expect("da").i64().expect("i64");
         assert_eq!(dateadded.get(0), Some(20130203));
@@ -274,7 +325,10 @@ mod tests {
         let text = String::from_utf8(good).expect("utf8");
         let lines: Vec<&str> = text.lines().collect();
 
-        assert_eq!(err_text(read_events_bytes(b"", "e.csv")), "e.csv: the file is empty: no event rows");
+        assert_eq!(
+            err_text(read_events_bytes(b"", "e.csv")),
+            "e.csv: the file is empty: no event rows"
+        );
 
         // wrong column count on line 3
         let mut short = lines.clone();
@@ -282,7 +336,10 @@ mod tests {
         short[2] = &cut;
         let msg = err_text(read_events_bytes(short.join("\n").as_bytes(), "s.csv"));
         assert!(msg.starts_with("s.csv: line 3 (byte offset"), "{msg}");
-        assert!(msg.contains("has 56 tab-separated fields, expected 57"), "{msg}");
+        assert!(
+            msg.contains("has 56 tab-separated fields, expected 57"),
+            "{msg}"
+        );
 
         // the same near the end (another validation chunk): line and byte offset are absolute
         let mut late = lines.clone();
@@ -305,7 +362,10 @@ mod tests {
         let mut v = lines.clone();
         v[4] = &bad;
         let msg = err_text(read_events_bytes(v.join("\n").as_bytes(), "n.csv"));
-        assert_eq!(msg, "n.csv: line 5, column 34 (NumArticles): `many` is not an integer");
+        assert_eq!(
+            msg,
+            "n.csv: line 5, column 34 (NumArticles): `many` is not an integer"
+        );
 
         // non-numeric Actor1Geo_Lat (column 40) on line 7
         let mut fields: Vec<&str> = lines[6].split('\t').collect();
@@ -314,14 +374,20 @@ mod tests {
         let mut v = lines.clone();
         v[6] = &bad;
         let msg = err_text(read_events_bytes(v.join("\n").as_bytes(), "f.csv"));
-        assert_eq!(msg, "f.csv: line 7, column 40 (Actor1Geo_Lat): `north` is not a number");
+        assert_eq!(
+            msg,
+            "f.csv: line 7, column 40 (Actor1Geo_Lat): `north` is not a number"
+        );
 
         // invalid UTF-8 in Actor1Name of line 2
         let mut bytes = lines[..3].join("\n").into_bytes();
         let pos = lines[0].len() + 1 + lines[1].find("AGR\tFARMER").expect("actor") + 4;
         bytes[pos] = 0xFF;
         let msg = err_text(read_events_bytes(&bytes, "u.csv"));
-        assert_eq!(msg, format!("u.csv: not UTF-8 at byte offset {pos} (line 2, column 17 (Actor2Name))"));
+        assert_eq!(
+            msg,
+            format!("u.csv: not UTF-8 at byte offset {pos} (line 2, column 17 (Actor2Name))")
+        );
     }
 
     #[test]
@@ -338,7 +404,8 @@ mod tests {
 
     #[test]
     fn missing_file_is_an_io_error_naming_it() {
-        let e = read_events_path(std::path::Path::new("/nonexistent/1979.csv")).expect_err("missing");
+        let e =
+            read_events_path(std::path::Path::new("/nonexistent/1979.csv")).expect_err("missing");
         assert!(e.to_string().starts_with("/nonexistent/1979.csv: "), "{e}");
     }
 }

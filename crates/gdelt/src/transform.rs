@@ -15,8 +15,13 @@ use std::collections::HashMap;
 
 /// The numeric feature columns, in the order of the original's `get_dummies` output (the label
 /// AvgTone excluded): they come first, then one `EventCode_<code>` column per code.
-pub const NUMERIC_FEATURE_NAMES: [&str; 5] =
-    ["NumArticles", "Actor1Geo_Lat", "Actor1Geo_Long", "Actor2Geo_Lat", "Actor2Geo_Long"];
+pub const NUMERIC_FEATURE_NAMES: [&str; 5] = [
+    "NumArticles",
+    "Actor1Geo_Lat",
+    "Actor1Geo_Long",
+    "Actor2Geo_Lat",
+    "Actor2Geo_Long",
+];
 
 /// The label column.
 pub const LABEL_NAME: &str = "AvgTone";
@@ -72,7 +77,11 @@ pub fn feature_names(codes: &[String]) -> Vec<String> {
     NUMERIC_FEATURE_NAMES
         .iter()
         .map(|s| s.to_string())
-        .chain(one_hot_order(codes).iter().map(|c| format!("EventCode_{c}")))
+        .chain(
+            one_hot_order(codes)
+                .iter()
+                .map(|c| format!("EventCode_{c}")),
+        )
         .collect()
 }
 
@@ -81,7 +90,10 @@ fn str_column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a StringChunked, Gd
 }
 
 fn f64_column(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>, GdeltError> {
-    let s = df.column(name)?.as_materialized_series().cast(&DataType::Float64)?;
+    let s = df
+        .column(name)?
+        .as_materialized_series()
+        .cast(&DataType::Float64)?;
     Ok(s.f64()?.iter().collect())
 }
 
@@ -106,28 +118,44 @@ pub fn top_event_codes(df: &DataFrame, n: usize) -> Result<Vec<String>, GdeltErr
 /// Null or NaN lat/long are not 0, so such rows are kept (as in pandas) and carry NaN features.
 pub fn prepare(df: &DataFrame, codes: &[String]) -> Result<Prepared, GdeltError> {
     let order = one_hot_order(codes);
-    let slot: HashMap<&str, usize> = order.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+    let slot: HashMap<&str, usize> = order
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i))
+        .collect();
     let names = feature_names(codes);
     let width = names.len();
     let code_col = str_column(df, "EventCode")?;
     let label = f64_column(df, LABEL_NAME)?;
-    let numeric: Vec<Vec<Option<f64>>> =
-        NUMERIC_FEATURE_NAMES.iter().map(|n| f64_column(df, n)).collect::<Result<_, _>>()?;
+    let numeric: Vec<Vec<Option<f64>>> = NUMERIC_FEATURE_NAMES
+        .iter()
+        .map(|n| f64_column(df, n))
+        .collect::<Result<_, _>>()?;
     let at_origin = |lat: Option<f64>, long: Option<f64>| lat == Some(0.0) && long == Some(0.0);
     let mut features = Vec::new();
     let mut labels = Vec::new();
     for (i, code) in code_col.iter().enumerate() {
-        let Some(k) = code.and_then(|c| slot.get(c)) else { continue };
+        let Some(k) = code.and_then(|c| slot.get(c)) else {
+            continue;
+        };
         if at_origin(numeric[1][i], numeric[2][i]) || at_origin(numeric[3][i], numeric[4][i]) {
             continue;
         }
         labels.push(label[i].map_or(f32::NAN, |v| v as f32));
         let start = features.len();
-        features.extend(numeric.iter().map(|col| col[i].map_or(f32::NAN, |v| v as f32)));
+        features.extend(
+            numeric
+                .iter()
+                .map(|col| col[i].map_or(f32::NAN, |v| v as f32)),
+        );
         features.resize(start + width, 0.0);
         features[start + NUMERIC_FEATURE_NAMES.len() + k] = 1.0;
     }
-    Ok(Prepared { features, labels, feature_names: names })
+    Ok(Prepared {
+        features,
+        labels,
+        feature_names: names,
+    })
 }
 
 /// Shuffles with `seed` and splits into (train, validation) with `train_fraction` (0.9 in the workshop).
@@ -138,7 +166,11 @@ pub fn shuffle_split(p: &Prepared, train_fraction: f64, seed: u64) -> (Prepared,
     let n = p.n_rows();
     let mut perm: Vec<usize> = (0..n).collect();
     perm.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
-    let frac = if train_fraction.is_finite() { train_fraction.clamp(0.0, 1.0) } else { 0.0 };
+    let frac = if train_fraction.is_finite() {
+        train_fraction.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let n_train = ((n as f64) * frac).floor() as usize;
     let take = |idx: &[usize]| {
         let mut features = Vec::with_capacity(idx.len() * p.n_features());
@@ -147,7 +179,11 @@ pub fn shuffle_split(p: &Prepared, train_fraction: f64, seed: u64) -> (Prepared,
             features.extend_from_slice(p.row(i));
             labels.push(p.labels[i]);
         }
-        Prepared { features, labels, feature_names: p.feature_names.clone() }
+        Prepared {
+            features,
+            labels,
+            feature_names: p.feature_names.clone(),
+        }
     };
     (take(&perm[..n_train]), take(&perm[n_train..]))
 }
@@ -170,7 +206,11 @@ pub fn describe(df: &DataFrame, cols: &[&str]) -> Result<DataFrame, GdeltError> 
     let stats = ["count", "mean", "std", "min", "25%", "50%", "75%", "max"];
     let mut columns = vec![Column::new("statistic".into(), stats.to_vec())];
     for &name in cols {
-        let mut v: Vec<f64> = f64_column(df, name)?.into_iter().flatten().filter(|x| !x.is_nan()).collect();
+        let mut v: Vec<f64> = f64_column(df, name)?
+            .into_iter()
+            .flatten()
+            .filter(|x| !x.is_nan())
+            .collect();
         v.sort_by(f64::total_cmp);
         let n = v.len() as f64;
         let mean = v.iter().sum::<f64>() / n;
@@ -203,7 +243,10 @@ pub fn event_code_shares(df: &DataFrame) -> Result<DataFrame, GdeltError> {
     v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     let names: Vec<&str> = v.iter().map(|x| x.0).collect();
     let count: Vec<u64> = v.iter().map(|x| x.1).collect();
-    let pct: Vec<f64> = v.iter().map(|x| 100.0 * x.1 as f64 / total as f64).collect();
+    let pct: Vec<f64> = v
+        .iter()
+        .map(|x| 100.0 * x.1 as f64 / total as f64)
+        .collect();
     Ok(DataFrame::new_infer_height(vec![
         Column::new("EventCode".into(), names),
         Column::new("count".into(), count),
@@ -221,8 +264,14 @@ mod tests {
             Column::new(name.into(), rows.iter().map(f).collect::<Vec<f64>>())
         };
         DataFrame::new_infer_height(vec![
-            Column::new("EventCode".into(), rows.iter().map(|r| r.0).collect::<Vec<&str>>()),
-            Column::new("NumArticles".into(), rows.iter().map(|r| r.1).collect::<Vec<i64>>()),
+            Column::new(
+                "EventCode".into(),
+                rows.iter().map(|r| r.0).collect::<Vec<&str>>(),
+            ),
+            Column::new(
+                "NumArticles".into(),
+                rows.iter().map(|r| r.1).collect::<Vec<i64>>(),
+            ),
             col("AvgTone", &|r| r.2),
             col("Actor1Geo_Lat", &|r| r.3),
             col("Actor1Geo_Long", &|r| r.4),
@@ -246,8 +295,14 @@ mod tests {
             ("0841", 1, 1.0, 1.0, 1.0, 1.0, 1.0),
             ("042", 1, 1.0, 1.0, 1.0, 1.0, 1.0),
         ]);
-        assert_eq!(top_event_codes(&df, 3).expect("top"), codes(&["040", "042", "0841"]));
-        assert_eq!(top_event_codes(&df, 10).expect("top"), codes(&["040", "042", "0841", "190"]));
+        assert_eq!(
+            top_event_codes(&df, 3).expect("top"),
+            codes(&["040", "042", "0841"])
+        );
+        assert_eq!(
+            top_event_codes(&df, 10).expect("top"),
+            codes(&["040", "042", "0841", "190"])
+        );
         assert!(top_event_codes(&df, 0).expect("top").is_empty());
     }
 
@@ -275,12 +330,12 @@ mod tests {
     #[test]
     fn prepare_applies_every_rule() {
         let df = frame(&[
-            ("040", 3, 5.5, 38.0, -97.0, 55.75, 37.6),  // kept
-            ("999", 1, 1.0, 38.0, -97.0, 55.75, 37.6),  // code not in list: dropped
-            ("190", 2, 2.0, 0.0, 0.0, 55.75, 37.6),     // actor1 at (0,0): dropped
-            ("190", 2, 2.5, 38.0, -97.0, 0.0, 0.0),     // actor2 at (0,0): dropped
-            ("190", 9, 3.0, 0.0, 12.5, 10.0, 0.0),      // lat 0 only / long 0 only: kept
-            ("0841", 1, 0.0, f64::NAN, 1.0, 2.0, 3.0),  // NaN feature: kept, NaN in matrix
+            ("040", 3, 5.5, 38.0, -97.0, 55.75, 37.6), // kept
+            ("999", 1, 1.0, 38.0, -97.0, 55.75, 37.6), // code not in list: dropped
+            ("190", 2, 2.0, 0.0, 0.0, 55.75, 37.6),    // actor1 at (0,0): dropped
+            ("190", 2, 2.5, 38.0, -97.0, 0.0, 0.0),    // actor2 at (0,0): dropped
+            ("190", 9, 3.0, 0.0, 12.5, 10.0, 0.0),     // lat 0 only / long 0 only: kept
+            ("0841", 1, 0.0, f64::NAN, 1.0, 2.0, 3.0), // NaN feature: kept, NaN in matrix
         ]);
         let list = codes(&["190", "040", "0841", "010"]);
         let p = prepare(&df, &list).expect("prepare");
@@ -289,13 +344,19 @@ mod tests {
         assert_eq!(p.features.len(), 27);
         assert_eq!(p.labels, vec![5.5, 3.0, 0.0]);
         // columns: 5 numeric, then 010, 040, 190, 0841 (010 never occurs: all-zero column)
-        assert_eq!(p.row(0), &[3.0, 38.0, -97.0, 55.75, 37.6, 0.0, 1.0, 0.0, 0.0]);
+        assert_eq!(
+            p.row(0),
+            &[3.0, 38.0, -97.0, 55.75, 37.6, 0.0, 1.0, 0.0, 0.0]
+        );
         assert_eq!(p.row(1), &[9.0, 0.0, 12.5, 10.0, 0.0, 0.0, 0.0, 1.0, 0.0]);
         let r2 = p.row(2);
         assert_eq!(r2[0], 1.0);
         assert!(r2[1].is_nan());
         assert_eq!(&r2[2..], &[1.0, 2.0, 3.0, 0.0, 0.0, 0.0, 1.0]);
-        assert!((0..p.n_rows()).all(|i| p.row(i)[5] == 0.0), "missing code still has its column");
+        assert!(
+            (0..p.n_rows()).all(|i| p.row(i)[5] == 0.0),
+            "missing code still has its column"
+        );
         assert_eq!(p.feature_names[5], "EventCode_010");
     }
 
@@ -306,8 +367,14 @@ mod tests {
             Column::new("NumArticles".into(), vec![Some(1i64), Some(2), None]),
             Column::new("AvgTone".into(), vec![Some(1.0f64), Some(2.0), None]),
             Column::new("Actor1Geo_Lat".into(), vec![Some(1.0f64), Some(1.0), None]),
-            Column::new("Actor1Geo_Long".into(), vec![Some(1.0f64), Some(1.0), Some(0.0)]),
-            Column::new("Actor2Geo_Lat".into(), vec![Some(1.0f64), Some(1.0), Some(0.0)]),
+            Column::new(
+                "Actor1Geo_Long".into(),
+                vec![Some(1.0f64), Some(1.0), Some(0.0)],
+            ),
+            Column::new(
+                "Actor2Geo_Lat".into(),
+                vec![Some(1.0f64), Some(1.0), Some(0.0)],
+            ),
             Column::new("Actor2Geo_Long".into(), vec![Some(1.0f64), Some(1.0), None]),
         ])
         .expect("frame");
@@ -321,7 +388,10 @@ mod tests {
 
     #[test]
     fn all_rows_filtered_is_empty_not_an_error() {
-        let df = frame(&[("040", 1, 1.0, 0.0, 0.0, 1.0, 1.0), ("999", 1, 1.0, 1.0, 1.0, 1.0, 1.0)]);
+        let df = frame(&[
+            ("040", 1, 1.0, 0.0, 0.0, 1.0, 1.0),
+            ("999", 1, 1.0, 1.0, 1.0, 1.0, 1.0),
+        ]);
         let p = prepare(&df, &codes(&["040"])).expect("prepare");
         assert_eq!(p.n_rows(), 0);
         assert!(p.features.is_empty());
@@ -332,7 +402,8 @@ mod tests {
 
     #[test]
     fn missing_column_is_an_error() {
-        let df = DataFrame::new_infer_height(vec![Column::new("EventCode".into(), vec!["040"])]).expect("df");
+        let df = DataFrame::new_infer_height(vec![Column::new("EventCode".into(), vec!["040"])])
+            .expect("df");
         let e = prepare(&df, &codes(&["040"])).expect_err("missing AvgTone");
         assert!(e.to_string().contains("AvgTone"), "{e}");
     }
@@ -366,18 +437,40 @@ mod tests {
         // pandas: pd.Series([1, 2, 3, 4, 10]).describe()
         // count 5, mean 4.0, std 3.535534, min 1, 25% 2, 50% 3, 75% 4, max 10
         let df = DataFrame::new_infer_height(vec![
-            Column::new("x".into(), vec![Some(1.0f64), Some(2.0), None, Some(3.0), Some(4.0), Some(10.0)]),
+            Column::new(
+                "x".into(),
+                vec![
+                    Some(1.0f64),
+                    Some(2.0),
+                    None,
+                    Some(3.0),
+                    Some(4.0),
+                    Some(10.0),
+                ],
+            ),
             Column::new("n".into(), vec![1i64, 1, 2, 2, 2, 5]),
         ])
         .expect("df");
         let d = describe(&df, &["x", "n"]).expect("describe");
         assert_eq!(d.shape(), (8, 3));
-        let x: Vec<f64> = d.column("x").expect("x").f64().expect("f64").no_null_iter().collect();
+        let x: Vec<f64> = d
+            .column("x")
+            .expect("x")
+            .f64()
+            .expect("f64")
+            .no_null_iter()
+            .collect();
         let want = [5.0, 4.0, 3.5355339059327378, 1.0, 2.0, 3.0, 4.0, 10.0];
         for (a, b) in x.iter().zip(want) {
             assert!((a - b).abs() < 1e-12, "{x:?}");
         }
-        let n: Vec<f64> = d.column("n").expect("n").f64().expect("f64").no_null_iter().collect();
+        let n: Vec<f64> = d
+            .column("n")
+            .expect("n")
+            .f64()
+            .expect("f64")
+            .no_null_iter()
+            .collect();
         // pd.Series([1,1,2,2,2,5]).describe(): 25% = 1.25, 50% = 2, 75% = 2
         assert_eq!(&n[3..], &[1.0, 1.25, 2.0, 2.0, 5.0]);
         let stat = d.column("statistic").expect("s").str().expect("str");

@@ -23,7 +23,11 @@ fn real_stats(name: &str) -> serde_json::Value {
     let text = std::fs::read_to_string(real_dir().join("derived/stats.json")).expect("stats.json");
     let all: Vec<serde_json::Value> = serde_json::from_str(&text).expect("json");
     all.into_iter()
-        .find(|s| s["name"].as_str().is_some_and(|n| n == name || n.starts_with(&format!("{name} "))))
+        .find(|s| {
+            s["name"]
+                .as_str()
+                .is_some_and(|n| n == name || n.starts_with(&format!("{name} ")))
+        })
         .unwrap_or_else(|| panic!("no stats entry {name}"))
 }
 
@@ -34,14 +38,25 @@ fn q(sorted: &[f64], p: f64) -> f64 {
 }
 
 fn close(what: &str, ours: f64, real: f64, tol: f64) {
-    assert!((ours - real).abs() <= tol, "{what}: generated {ours:.4} vs real {real:.4} (tolerance {tol})");
+    assert!(
+        (ours - real).abs() <= tol,
+        "{what}: generated {ours:.4} vs real {real:.4} (tolerance {tol})"
+    );
 }
 
 #[test]
 fn full_size_1979_matches_real_statistics() {
     let rows = real_row_count(1979).expect("1979");
     let mut out = Vec::new();
-    let n = write_year(&mut out, &GeneratorConfig { year: 1979, rows, seed: 42 }).expect("write");
+    let n = write_year(
+        &mut out,
+        &GeneratorConfig {
+            year: 1979,
+            rows,
+            seed: 42,
+        },
+    )
+    .expect("write");
     assert_eq!(n, 430_941);
     let text = String::from_utf8(out).expect("utf8");
     let mut codes: HashMap<&str, usize> = HashMap::new();
@@ -87,12 +102,19 @@ fn full_size_1979_matches_real_statistics() {
     let mut ours: Vec<(&str, usize)> = codes.iter().map(|(c, n)| (*c, *n)).collect();
     ours.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     for (c, _) in &ours[..10] {
-        assert!(real_top[..15].contains(c), "generated top-10 code {c} not in the real top 15");
+        assert!(
+            real_top[..15].contains(c),
+            "generated top-10 code {c} not in the real top 15"
+        );
     }
     let top20: usize = ours[..20].iter().map(|x| x.1).sum();
     let cover = top20 as f64 / nf;
     assert!((0.70..=0.85).contains(&cover), "top-20 cover {cover}");
-    assert!(ours.len() >= 140, "long tail: {} distinct codes", ours.len());
+    assert!(
+        ours.len() >= 140,
+        "long tail: {} distinct codes",
+        ours.len()
+    );
     // the most frequent code's share within 3 points of the real one (10.2%)
     close("top code share", ours[0].1 as f64 / nf, 0.1025, 0.03);
 
@@ -107,23 +129,68 @@ fn full_size_1979_matches_real_statistics() {
 
     // Geo (0,0) shares: spec §5 best estimate for 1979 (andeek 1979: A1 8.2%, A2 18.4%, either 26.7%).
     let andeek79 = real_stats("andeek_filtered_1979");
-    close("Actor1 (0,0)", a1_00 as f64 / nf, andeek79["geo"]["Actor1_zero00"].as_f64().expect("a1"), 0.02);
-    close("Actor2 (0,0)", a2_00 as f64 / nf, andeek79["geo"]["Actor2_zero00"].as_f64().expect("a2"), 0.02);
-    close("either (0,0)", either_00 as f64 / nf, andeek79["geo"]["either_zero00"].as_f64().expect("e"), 0.03);
+    close(
+        "Actor1 (0,0)",
+        a1_00 as f64 / nf,
+        andeek79["geo"]["Actor1_zero00"].as_f64().expect("a1"),
+        0.02,
+    );
+    close(
+        "Actor2 (0,0)",
+        a2_00 as f64 / nf,
+        andeek79["geo"]["Actor2_zero00"].as_f64().expect("a2"),
+        0.02,
+    );
+    close(
+        "either (0,0)",
+        either_00 as f64 / nf,
+        andeek79["geo"]["either_zero00"].as_f64().expect("e"),
+        0.03,
+    );
 
     // NumArticles: quantiles of the least biased sample (andeek 1979–84, 13,412 rows) exactly at
     // p25/p50, within 1 at p75/p90, share == 1 within 3 points, max ≤ 45.
     articles.sort_by(f64::total_cmp);
     let andeek = real_stats("andeek_filtered_1979-1984");
     let rq = &andeek["NumArticles"]["quantiles"];
-    close("NumArticles p25", q(&articles, 0.25), rq["0.25"].as_f64().expect("p25"), 0.0);
-    close("NumArticles p50", q(&articles, 0.5), rq["0.5"].as_f64().expect("p50"), 0.0);
-    close("NumArticles p75", q(&articles, 0.75), rq["0.75"].as_f64().expect("p75"), 1.0);
-    close("NumArticles p90", q(&articles, 0.9), rq["0.9"].as_f64().expect("p90"), 1.0);
+    close(
+        "NumArticles p25",
+        q(&articles, 0.25),
+        rq["0.25"].as_f64().expect("p25"),
+        0.0,
+    );
+    close(
+        "NumArticles p50",
+        q(&articles, 0.5),
+        rq["0.5"].as_f64().expect("p50"),
+        0.0,
+    );
+    close(
+        "NumArticles p75",
+        q(&articles, 0.75),
+        rq["0.75"].as_f64().expect("p75"),
+        1.0,
+    );
+    close(
+        "NumArticles p90",
+        q(&articles, 0.9),
+        rq["0.9"].as_f64().expect("p90"),
+        1.0,
+    );
     let ones = articles.iter().filter(|&&a| a == 1.0).count() as f64 / nf;
-    close("NumArticles == 1", ones, andeek["NumArticles_share"]["==1"].as_f64().expect("==1"), 0.03);
+    close(
+        "NumArticles == 1",
+        ones,
+        andeek["NumArticles_share"]["==1"].as_f64().expect("==1"),
+        0.03,
+    );
     assert!(articles.last().is_some_and(|&m| m <= 45.0));
-    close("NumArticles mean", articles.iter().sum::<f64>() / nf, andeek["NumArticles"]["mean"].as_f64().expect("m"), 0.4);
+    close(
+        "NumArticles mean",
+        articles.iter().sum::<f64>() / nf,
+        andeek["NumArticles"]["mean"].as_f64().expect("m"),
+        0.4,
+    );
 
     // AvgTone against the raw historical rows (all QuadClasses): mean/p25/p50/p75 within 0.5,
     // std within 0.4, p5/p95 within 0.8, exactly-0 share 0.5–3%, never negative.
@@ -131,10 +198,26 @@ fn full_size_1979_matches_real_statistics() {
     let rt = &real_all["AvgTone"];
     let mean = tone.iter().sum::<f64>() / nf;
     let std = (tone.iter().map(|t| (t - mean).powi(2)).sum::<f64>() / (nf - 1.0)).sqrt();
-    close("AvgTone mean", mean, rt["mean"].as_f64().expect("mean"), 0.5);
+    close(
+        "AvgTone mean",
+        mean,
+        rt["mean"].as_f64().expect("mean"),
+        0.5,
+    );
     close("AvgTone std", std, rt["std"].as_f64().expect("std"), 0.4);
-    for (p, key, tol) in [(0.05, "0.05", 0.8), (0.25, "0.25", 0.5), (0.5, "0.5", 0.5), (0.75, "0.75", 0.5), (0.95, "0.95", 0.8)] {
-        close(&format!("AvgTone p{key}"), q(&tone, p), rt["quantiles"][key].as_f64().expect("q"), tol);
+    for (p, key, tol) in [
+        (0.05, "0.05", 0.8),
+        (0.25, "0.25", 0.5),
+        (0.5, "0.5", 0.5),
+        (0.75, "0.75", 0.5),
+        (0.95, "0.95", 0.8),
+    ] {
+        close(
+            &format!("AvgTone p{key}"),
+            q(&tone, p),
+            rt["quantiles"][key].as_f64().expect("q"),
+            tol,
+        );
     }
     assert!(tone[0] >= 0.0);
     let zero = tone0 as f64 / nf;

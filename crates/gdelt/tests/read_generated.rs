@@ -21,15 +21,30 @@ fn reader_reads_generated_rows_exactly() {
     let tone = df.column("AvgTone").expect("c").f64().expect("f64");
     let lat = df.column("Actor2Geo_Lat").expect("c").f64().expect("f64");
     let a1 = df.column("Actor1Code").expect("c").str().expect("str");
-    let fid = df.column("ActionGeo_FeatureID").expect("c").i64().expect("i64");
+    let fid = df
+        .column("ActionGeo_FeatureID")
+        .expect("c")
+        .i64()
+        .expect("i64");
     for (i, line) in text.lines().enumerate().step_by(997) {
         let f: Vec<&str> = line.split('\t').collect();
         assert_eq!(id.get(i), Some(f[0].parse().expect("id")), "row {i}");
         assert_eq!(code.get(i), Some(f[26]), "row {i}");
         assert_eq!(tone.get(i), Some(f[34].parse().expect("tone")), "row {i}");
         assert_eq!(lat.get(i), Some(f[46].parse().expect("lat")), "row {i}");
-        assert_eq!(a1.get(i), if f[5].is_empty() { None } else { Some(f[5]) }, "row {i}");
-        assert_eq!(fid.get(i), if f[55].is_empty() { None } else { Some(f[55].parse().expect("fid")) });
+        assert_eq!(
+            a1.get(i),
+            if f[5].is_empty() { None } else { Some(f[5]) },
+            "row {i}"
+        );
+        assert_eq!(
+            fid.get(i),
+            if f[55].is_empty() {
+                None
+            } else {
+                Some(f[55].parse().expect("fid"))
+            }
+        );
     }
     assert_eq!(id.get(0), Some(1_551_600), "1982's block start");
 }
