@@ -1,13 +1,33 @@
-//! SageMaker's built-in Linear Learner (contract skeleton; implementation in progress).
+//! SageMaker's built-in Linear Learner, offline: hyperparameters, distributed training across
+//! simulated hosts, the `model.tar.gz` artifact, and inference.
 //!
 //! Contract used by `sagemaker-offline` (keep these signatures; add freely):
 //! - [`TrainingSpec`], [`HostInput`], [`ChannelInput`], [`LogSink`], [`train`], [`TrainOutcome`], [`TrainError`]
 //! - [`Model::to_model_tar_gz`], [`Model::from_model_tar_gz`], [`Model::feature_dim`]
 //! - [`serve::invoke`]: request body + content type + accept → response body + content type, or a client error.
+//! - [`metric_definitions`] / [`final_metrics`]: SageMaker's MetricDefinitions for LL and the
+//!   FinalMetricDataList values extracted from a job's log lines.
+//!
+//! Modules: [`params`] (hyperparameters), `data` (channel streaming), `engine` (vectorised multi-model
+//! SGD), `train` (hosts, averaging, early stopping, selection, logs), [`model`] (artifact, prediction),
+//! [`serve`] (request/response formats), `logs` (LL log format, metric regexes), `metrics`.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
+
+mod data;
+mod engine;
+mod logs;
+mod metrics;
+pub mod model;
+pub mod params;
+pub mod serve;
+mod train;
+
+pub use logs::{final_metrics, metric_definitions};
+pub use model::{Model, Prediction};
+pub use params::{Params, PredictorType};
+pub use train::{HostReport, INIT_SEED, train};
 
 /// One channel's files as one host sees them (File mode: the host's own local copies).
 #[derive(Debug, Clone)]
@@ -61,57 +81,14 @@ pub enum TrainError {
 pub struct TrainOutcome {
     /// The selected model.
     pub model: Model,
-}
-
-/// A trained model, loadable for prediction.
-#[derive(Debug, Clone)]
-pub struct Model {
-    feature_dim: usize,
-}
-
-impl Model {
-    /// Number of features the model expects.
-    pub fn feature_dim(&self) -> usize {
-        self.feature_dim
-    }
-    /// Serialises as SageMaker's `model.tar.gz` (one member `model_algo-1`).
-    pub fn to_model_tar_gz(&self) -> Result<Vec<u8>, TrainError> {
-        todo!()
-    }
-    /// Loads a `model.tar.gz` written by [`Model::to_model_tar_gz`].
-    pub fn from_model_tar_gz(bytes: &[u8]) -> Result<Self, String> {
-        let _ = bytes;
-        todo!()
-    }
-}
-
-/// Trains a job across its hosts; logs through `sink`; checks `cancel` between batches.
-pub fn train(spec: &TrainingSpec, sink: &dyn LogSink, cancel: &AtomicBool) -> Result<TrainOutcome, TrainError> {
-    let _ = (spec, sink, cancel);
-    todo!()
-}
-
-pub mod serve {
-    //! The inference side of the container.
-
-    /// A response body and its content type.
-    #[derive(Debug, Clone)]
-    pub struct Response {
-        /// Content-Type of the body.
-        pub content_type: String,
-        /// Body bytes.
-        pub body: Vec<u8>,
-    }
-
-    /// Scores a request. `Err((status, message))` is what the container answers for a bad payload
-    /// (e.g. `(400, "unable to evaluate payload provided")`); the server wraps it as ModelError.
-    pub fn invoke(
-        model: &super::Model,
-        content_type: &str,
-        accept: Option<&str>,
-        body: &[u8],
-    ) -> Result<Response, (u16, String)> {
-        let _ = (model, content_type, accept, body);
-        todo!()
-    }
+    /// Last value of every SageMaker metric definition found in the job's logs (for FinalMetricDataList).
+    pub final_metrics: Vec<(String, f64)>,
+    /// Epochs actually run (early stopping may end before `epochs`).
+    pub epochs_run: usize,
+    /// Index of the selected model among the `num_models` parallel models.
+    pub selected_model: usize,
+    /// The `Best model found for hyperparameters` JSON.
+    pub best_model_hyperparameters: String,
+    /// Per-host rows and time, in host order.
+    pub hosts: Vec<HostReport>,
 }

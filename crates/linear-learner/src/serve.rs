@@ -1,0 +1,379 @@
+//! The inference side of the container: request formats in, prediction formats out.
+//!
+//! Request types: `text/csv`, `application/json` (dense and sparse instance forms),
+//! `application/jsonlines`, `application/x-recordio-protobuf`. Responses: `application/json` (also for
+//! a missing Accept or `*/*`), `application/jsonlines`, `application/x-recordio-protobuf`. JSON floats
+//! are the f32 values printed the shortest way that reads back to the same f32.
+//!
+//! recordIO responses carry `label["score"]` (and `label["predicted_label"]`) as Float32 tensors,
+//! encoded with `sagemaker-recordio`'s general record writer.
+
+use sagemaker_recordio::{Record, RecordWriter, Tensor};
+
+use crate::model::{Model, Prediction};
+
+/// A response body and its content type.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// Content-Type of the body.
+    pub content_type: String,
+    /// Body bytes.
+    pub body: Vec<u8>,
+}
+
+const BAD: &str = "unable to evaluate payload provided";
+
+fn bad(detail: impl std::fmt::Display) -> (u16, String) {
+    (400, format!("{BAD}: {detail}"))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Out {
+    Json,
+    JsonLines,
+    RecordIo,
+}
+
+fn base_type(ct: &str) -> String {
+    ct.split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+fn parse_accept(accept: Option<&str>) -> Result<Out, (u16, String)> {
+    let Some(a) = accept else {
+        return Ok(Out::Json);
+    };
+    if a.trim().is_empty() {
+        return Ok(Out::Json);
+    }
+    for part in a.split(',') {
+        match base_type(part).as_str() {
+            "application/json" | "*/*" | "application/*" => return Ok(Out::Json),
+            "application/jsonlines" | "application/jsonl" | "application/x-jsonlines" => {
+                return Ok(Out::JsonLines);
+            }
+            "application/x-recordio-protobuf" => return Ok(Out::RecordIo),
+            _ => {}
+        }
+    }
+    Err((
+        406,
+        format!(
+            "Accept type '{a}' is not supported; use application/json, application/jsonlines or application/x-recordio-protobuf"
+        ),
+    ))
+}
+
+/// Scores a request. `Err((status, message))` is what the container answers for a bad payload
+/// (e.g. `(400, "unable to evaluate payload provided")`); the server wraps it as ModelError.
+pub fn invoke(
+    model: &Model,
+    content_type: &str,
+    accept: Option<&str>,
+    body: &[u8],
+) -> Result<Response, (u16, String)> {
+    let out = parse_accept(accept)?;
+    let d = model.feature_dim();
+    let rows = match base_type(content_type).as_str() {
+        "text/csv" | "text/csv+label" => parse_csv(body, d)?,
+        "application/json" => {
+            let v: serde_json::Value =
+                serde_json::from_slice(body).map_err(|e| bad(format!("invalid JSON: {e}")))?;
+            parse_json_request(&v, d)?
+        }
+        "application/jsonlines" | "application/jsonl" | "application/x-jsonlines" => {
+            let text = std::str::from_utf8(body).map_err(|_| bad("body is not UTF-8"))?;
+            let mut rows = Vec::new();
+            for (i, line) in text.lines().enumerate() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let v: serde_json::Value = serde_json::from_str(line)
+                    .map_err(|e| bad(format!("line {}: invalid JSON: {e}", i + 1)))?;
+                rows.extend(
+                    parse_json_request(&v, d)
+                        .map_err(|(s, m)| (s, format!("{m} (line {})", i + 1)))?,
+                );
+            }
+            rows
+        }
+        "application/x-recordio-protobuf" => {
+            let mut rows = Vec::new();
+            for (i, rec) in sagemaker_recordio::RecordReader::new(body).enumerate() {
+                let rec = rec.map_err(|e| bad(format!("record {i}: {e}")))?;
+                let row = rec
+                    .dense_features_f32(d)
+                    .map_err(|e| bad(format!("record {i}: {e}")))?;
+                if row.len() != d {
+                    return Err(bad(format!(
+                        "record {i} has {} features, but the model expects {d}",
+                        row.len()
+                    )));
+                }
+                rows.extend_from_slice(&row);
+            }
+            rows
+        }
+        other => {
+            return Err((
+                415,
+                format!(
+                    "Content type '{other}' is not supported; use text/csv, application/json, application/jsonlines or application/x-recordio-protobuf"
+                ),
+            ));
+        }
+    };
+    if rows.is_empty() {
+        return Err(bad("no records in the request"));
+    }
+    let preds = model.predict(&rows).map_err(bad)?;
+    Ok(match out {
+        Out::Json => {
+            let items: Vec<String> = preds.iter().map(|p| json_prediction(p, ":", ",")).collect();
+            Response {
+                content_type: "application/json".into(),
+                body: format!("{{\"predictions\":[{}]}}", items.join(",")).into_bytes(),
+            }
+        }
+        Out::JsonLines => {
+            let mut s = String::new();
+            for p in &preds {
+                s.push_str(&json_prediction(p, ": ", ", "));
+                s.push('\n');
+            }
+            Response {
+                content_type: "application/jsonlines".into(),
+                body: s.into_bytes(),
+            }
+        }
+        Out::RecordIo => {
+            let mut w = RecordWriter::new(Vec::new());
+            for p in &preds {
+                encode_prediction_record(p, &mut w)?;
+            }
+            let body = w
+                .finish()
+                .map_err(|e| (500, format!("encoding the response: {e}")))?;
+            Response {
+                content_type: "application/x-recordio-protobuf".into(),
+                body,
+            }
+        }
+    })
+}
+
+/// Shortest f32 text that reads back to the same f32 (`0.4`, `1.0`, `1e-7`); non-finite → null.
+pub fn fmt_f32(v: f32) -> String {
+    if !v.is_finite() {
+        return "null".into();
+    }
+    let s = format!("{v:?}");
+    s
+}
+
+fn json_prediction(p: &Prediction, colon: &str, comma: &str) -> String {
+    match p {
+        Prediction::Regression { score } => format!("{{\"score\"{colon}{}}}", fmt_f32(*score)),
+        Prediction::Binary {
+            score,
+            predicted_label,
+        } => {
+            format!(
+                "{{\"score\"{colon}{}{comma}\"predicted_label\"{colon}{predicted_label}}}",
+                fmt_f32(*score)
+            )
+        }
+        Prediction::Multiclass {
+            score,
+            predicted_label,
+        } => {
+            let v: Vec<String> = score.iter().map(|s| fmt_f32(*s)).collect();
+            format!(
+                "{{\"score\"{colon}[{}]{comma}\"predicted_label\"{colon}{predicted_label}}}",
+                v.join(comma)
+            )
+        }
+    }
+}
+
+fn parse_csv(body: &[u8], d: usize) -> Result<Vec<f32>, (u16, String)> {
+    let text = std::str::from_utf8(body).map_err(|_| bad("body is not UTF-8 text"))?;
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    let text = text.strip_suffix('\r').unwrap_or(text);
+    let mut rows = Vec::new();
+    for (i, line) in text.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let fields: Vec<&str> = line.split(',').collect();
+        if fields.len() != d {
+            return Err(bad(format!(
+                "row {} has {} features, but the model expects {d}",
+                i + 1,
+                if line.trim().is_empty() {
+                    0
+                } else {
+                    fields.len()
+                }
+            )));
+        }
+        for (j, f) in fields.iter().enumerate() {
+            let v: f32 = f.trim().parse().map_err(|_| {
+                bad(format!(
+                    "row {}, column {}: '{}' is not a number",
+                    i + 1,
+                    j + 1,
+                    f.trim()
+                ))
+            })?;
+            rows.push(v);
+        }
+    }
+    Ok(rows)
+}
+
+fn num_array(v: &serde_json::Value, what: &str) -> Result<Vec<f64>, (u16, String)> {
+    let a = v
+        .as_array()
+        .ok_or_else(|| bad(format!("{what} must be an array of numbers")))?;
+    a.iter()
+        .map(|x| {
+            x.as_f64()
+                .ok_or_else(|| bad(format!("{what} must be an array of numbers, found {x}")))
+        })
+        .collect()
+}
+
+fn parse_instance(inst: &serde_json::Value, d: usize, i: usize) -> Result<Vec<f32>, (u16, String)> {
+    let feats = if let Some(f) = inst.get("features") {
+        f
+    } else if let Some(f) = inst.get("data").and_then(|x| x.get("features")) {
+        f
+    } else {
+        return Err(bad(format!(
+            "instance {i} has neither 'features' nor 'data.features'"
+        )));
+    };
+    let row: Vec<f32> = if feats.is_array() {
+        num_array(feats, &format!("instance {i} features"))?
+            .into_iter()
+            .map(|x| x as f32)
+            .collect()
+    } else {
+        let values = num_array(
+            feats
+                .get("values")
+                .ok_or_else(|| bad(format!("instance {i} features lack 'values'")))?,
+            &format!("instance {i} values"),
+        )?;
+        match feats.get("keys") {
+            Some(keys) if keys.as_array().is_some_and(|a| !a.is_empty()) => {
+                let keys = num_array(keys, &format!("instance {i} keys"))?;
+                if keys.len() != values.len() {
+                    return Err(bad(format!(
+                        "instance {i}: {} keys but {} values",
+                        keys.len(),
+                        values.len()
+                    )));
+                }
+                if let Some(shape) = feats.get("shape") {
+                    let shape = num_array(shape, &format!("instance {i} shape"))?;
+                    if shape.first().is_some_and(|&s| s as usize != d) {
+                        return Err(bad(format!(
+                            "instance {i} has shape {shape:?}, but the model expects {d} features"
+                        )));
+                    }
+                }
+                let mut row = vec![0f32; d];
+                for (kv, vv) in keys.iter().zip(&values) {
+                    let k = *kv as usize;
+                    if *kv < 0.0 || kv.fract() != 0.0 || k >= d {
+                        return Err(bad(format!(
+                            "instance {i}: key {kv} out of range for {d} features"
+                        )));
+                    }
+                    row[k] = *vv as f32;
+                }
+                row
+            }
+            _ => values.into_iter().map(|x| x as f32).collect(),
+        }
+    };
+    if row.len() != d {
+        return Err(bad(format!(
+            "instance {i} has {} features, but the model expects {d}",
+            row.len()
+        )));
+    }
+    Ok(row)
+}
+
+fn parse_json_request(v: &serde_json::Value, d: usize) -> Result<Vec<f32>, (u16, String)> {
+    let mut rows = Vec::new();
+    if let Some(instances) = v.get("instances") {
+        let a = instances
+            .as_array()
+            .ok_or_else(|| bad("'instances' must be an array"))?;
+        for (i, inst) in a.iter().enumerate() {
+            rows.extend(parse_instance(inst, d, i)?);
+        }
+    } else {
+        rows.extend(parse_instance(v, d, 0)?);
+    }
+    Ok(rows)
+}
+
+fn encode_prediction_record(
+    p: &Prediction,
+    w: &mut RecordWriter<Vec<u8>>,
+) -> Result<(), (u16, String)> {
+    let mut rec = Record::default();
+    let (score, label) = match p {
+        Prediction::Regression { score } => (vec![*score], None),
+        Prediction::Binary {
+            score,
+            predicted_label,
+        } => (vec![*score], Some(*predicted_label)),
+        Prediction::Multiclass {
+            score,
+            predicted_label,
+        } => (score.clone(), Some(*predicted_label)),
+    };
+    rec.label.insert("score".into(), Tensor::dense_f32(score));
+    if let Some(l) = label {
+        rec.label
+            .insert("predicted_label".into(), Tensor::dense_f32(vec![l as f32]));
+    }
+    w.write_record(&rec)
+        .map_err(|e| (500, format!("encoding the response: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn f32_shortest() {
+        assert_eq!(fmt_f32(0.4), "0.4");
+        assert_eq!(fmt_f32(1.0), "1.0");
+        assert_eq!(fmt_f32(30.17), "30.17");
+        assert_eq!(fmt_f32(f32::NAN), "null");
+    }
+
+    #[test]
+    fn recordio_response_bytes() {
+        let mut w = RecordWriter::new(Vec::new());
+        encode_prediction_record(&Prediction::Regression { score: 1.0 }, &mut w).expect("encode");
+        let out = w.finish().expect("finish");
+        // magic, length, label entry {key "score", value float32_tensor [1.0]}
+        let payload: Vec<u8> = vec![
+            0x12, 0x11, 0x0a, 0x05, b's', b'c', b'o', b'r', b'e', 0x12, 0x08, 0x12, 0x06, 0x0a,
+            0x04, 0x00, 0x00, 0x80, 0x3f,
+        ];
+        let mut expect = vec![0x0a, 0x23, 0xd7, 0xce, payload.len() as u8, 0, 0, 0];
+        expect.extend_from_slice(&payload);
+        expect.push(0); // pad 19 → 20
+        assert_eq!(out, expect);
+    }
+}
