@@ -1,1 +1,69 @@
-//! kernel_helpers: the notebooks' API.
+//! `kernel_helpers`: the API the workshop's Rust notebooks load with
+//! `:dep kernel_helpers = { path = "../kernel-helpers" }`.
+//!
+//! The notebooks redo SageMaker's "Parallelized Data Distribution" workshop in evcxr. Every cell
+//! of an evcxr notebook is compiled as its own `cdylib` that statically links its own copy of
+//! every dependency, including tokio's thread-local runtime context. An AWS client or a tokio
+//! runtime made in one cell therefore panics ("there is no reactor running") when it is used in
+//! a later cell. This crate is shaped around that fact:
+//!
+//! * **Every public function is synchronous.** Inside, it builds a fresh tokio runtime
+//!   ([`aws::block_on`]) and fresh AWS clients from the standard configuration chain
+//!   ([`aws::sdk_config`]), does its work, and returns **plain data** (`DataFrame`, `Vec`,
+//!   `String`, the structs of [`sagemaker`]) that may cross cells freely. Building the runtime
+//!   and clients costs a few milliseconds per call, nothing next to the requests themselves.
+//! * **Errors read as messages.** Functions return [`KitResult`]; its error type [`KitError`]
+//!   prints the whole context chain on one line for both `Display` (what evcxr prints when a
+//!   cell's `?` fails) and `Debug` (what `.unwrap()` prints), never a struct dump.
+//! * **Nothing is offline-specific.** Endpoints, credentials and region come from the standard
+//!   AWS settings (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_<SERVICE>`, profiles, …), so the same
+//!   cells run against the local stand-in `sagemaker-offline` and against real AWS.
+//! * **Display through evcxr's protocol.** [`display::Table`], [`display::frame`] (HTML
+//!   tables) and [`display::Svg`] / [`display::Png`] (charts from [`charts`]) implement
+//!   `evcxr_display`.
+//!
+//! The SageMaker control plane and CloudWatch Logs are called through the small signed
+//! JSON 1.1 client in [`json11`] instead of `aws-sdk-sagemaker` (876k lines of generated code that
+//! would add minutes to every cold `:dep`); see that module for why.
+
+pub mod aws;
+pub mod charts;
+pub mod data;
+pub mod display;
+pub mod error;
+pub mod json11;
+pub mod sagemaker;
+pub mod settings;
+
+pub use error::{KitError, KitResult};
+
+/// `use kernel_helpers::prelude::*;` in the notebooks' first cell brings in everything the cells use.
+pub mod prelude {
+    pub use crate::aws::{
+        download_object, ensure_bucket, list_objects, objects_table, upload_object,
+    };
+    pub use crate::charts::{
+        bar_chart, error_charts, error_distributions, histogram_grid, histogram_grid_png,
+        job_durations_chart, job_timeline_chart, note_chart, throughput_chart,
+    };
+    pub use crate::data::{
+        ErrorSummary, UploadReport, WORKSHOP_COLUMNS, crosstab_percent, describe, error_table,
+        fmt_g, load_year, mae, mse, predict_batches, prepare_and_upload, prepare_test_year,
+        select_columns, to_csv_batches, top_codes_table, upload_table,
+    };
+    pub use crate::display::{Html, Png, Svg, Table, frame, frame_head};
+    pub use crate::error::{KitError, KitResult};
+    pub use crate::sagemaker::{
+        Hosting, Jobs, TrainingJob, cleanup_hosting, create_endpoint, create_endpoint_config,
+        create_endpoint_configs, create_endpoints, create_model, create_models, delete_endpoint,
+        describe_endpoint_status, describe_training_job, endpoint_of, find_jobs, host_throughput,
+        hosting_plan, hosting_table, job_log_events, jobs_comparison_table, jobs_for_comparison,
+        keep_endpoints, list_training_jobs, log_timing_minutes, log_timing_table, metrics_table,
+        poll_interval, start_training_jobs, throughput_by_job, training_time_ratio, utc_stamp,
+        wait_for_comparison, wait_for_endpoints, wait_for_jobs,
+    };
+    pub use crate::settings::Settings;
+    pub use gdelt::transform::{Prepared, top_event_codes};
+    pub use polars::prelude::DataFrame;
+    pub use std::time::Duration;
+}

@@ -1,0 +1,292 @@
+//! Runtime, configuration and S3 helpers.
+//!
+//! Every function here builds its tokio runtime and AWS clients inside the call and returns plain
+//! data, because evcxr links each cell separately and runtime state cannot cross cells (see the
+//! crate docs). Configuration comes only from the standard AWS chain (environment, profile,
+//! `AWS_ENDPOINT_URL[_S3]`); when an endpoint URL is configured, S3 is addressed path-style, which
+//! works for both the local stand-in and custom S3-compatible endpoints.
+
+use std::future::Future;
+use std::time::Instant;
+
+use aws_config::meta::region::RegionProviderChain;
+use aws_config::{BehaviorVersion, SdkConfig};
+use aws_sdk_s3::error::DisplayErrorContext;
+use aws_sdk_s3::primitives::ByteStream;
+
+use crate::display::Table;
+use crate::error::{KitError, KitResult};
+
+/// Region used when none is configured anywhere in the chain.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// Runs a future to completion on a fresh multi-threaded tokio runtime (two workers), built for
+/// this call and dropped after it.
+pub fn block_on<F: Future>(future: F) -> KitResult<F::Output> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| KitError::msg(format!("cannot start a tokio runtime: {e}")))?;
+    Ok(rt.block_on(future))
+}
+
+/// Loads the standard AWS configuration (env, profile, credentials chain), defaulting the region
+/// to `us-east-1`.
+pub async fn sdk_config() -> SdkConfig {
+    let region = RegionProviderChain::default_provider().or_else(DEFAULT_REGION);
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(region)
+        .load()
+        .await
+}
+
+/// The endpoint URL configured for a service: `AWS_ENDPOINT_URL_<ID>`, then `AWS_ENDPOINT_URL`
+/// (or the profile's `endpoint_url`, as loaded into `conf`), unless
+/// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`.
+pub fn configured_endpoint(conf: &SdkConfig, service_env_id: &str) -> Option<String> {
+    let ignore = std::env::var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+        .map(|v| v.eq_ignore_ascii_case("true"))
+        .unwrap_or(false);
+    if ignore {
+        return None;
+    }
+    let specific = std::env::var(format!("AWS_ENDPOINT_URL_{service_env_id}")).ok();
+    let global = std::env::var("AWS_ENDPOINT_URL").ok();
+    specific
+        .or(global)
+        .filter(|s| !s.trim().is_empty())
+        .or_else(|| conf.endpoint_url().map(str::to_string))
+}
+
+/// An S3 client from `conf`; path-style addressing when an endpoint URL is configured.
+pub fn s3_client(conf: &SdkConfig) -> aws_sdk_s3::Client {
+    let mut b = aws_sdk_s3::config::Builder::from(conf);
+    if let Some(ep) = configured_endpoint(conf, "S3") {
+        b = b.endpoint_url(ep).force_path_style(true);
+    }
+    aws_sdk_s3::Client::from_conf(b.build())
+}
+
+/// Formats an SDK error with its whole cause chain (the SDK's own `Display` says only "service error").
+pub(crate) fn sdk_error<E: std::error::Error>(what: impl std::fmt::Display, e: E) -> KitError {
+    KitError::msg(format!("{what}: {}", DisplayErrorContext(&e)))
+}
+
+/// Creates `bucket` unless it exists; returns whether it was created.
+pub fn ensure_bucket(bucket: &str) -> KitResult<bool> {
+    block_on(async {
+        let conf = sdk_config().await;
+        let s3 = s3_client(&conf);
+        if s3.head_bucket().bucket(bucket).send().await.is_ok() {
+            return Ok(false);
+        }
+        let mut req = s3.create_bucket().bucket(bucket);
+        let region = conf.region().map(|r| r.as_ref().to_string());
+        if let Some(r) = region.filter(|r| r != DEFAULT_REGION) {
+            use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
+            req = req.create_bucket_configuration(
+                CreateBucketConfiguration::builder()
+                    .location_constraint(BucketLocationConstraint::from(r.as_str()))
+                    .build(),
+            );
+        }
+        req.send()
+            .await
+            .map_err(|e| sdk_error(format!("creating bucket s3://{bucket}"), e))?;
+        Ok(true)
+    })?
+}
+
+/// Downloads an object, printing a progress line about every 10 % (and at the end).
+pub fn download_object(bucket: &str, key: &str) -> KitResult<Vec<u8>> {
+    let uri = format!("s3://{bucket}/{key}");
+    block_on(async {
+        let conf = sdk_config().await;
+        let s3 = s3_client(&conf);
+        let start = Instant::now();
+        let out = s3
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| sdk_error(format!("downloading {uri}"), e))?;
+        let total = out.content_length().unwrap_or(0).max(0) as u64;
+        let mut body = out.body;
+        let mut buf = Vec::with_capacity(total as usize);
+        let mut next_report = 10u64;
+        println!("downloading {uri} ({})", human_bytes(total));
+        while let Some(chunk) = body
+            .try_next()
+            .await
+            .map_err(|e| sdk_error(format!("reading {uri} at byte {}", buf.len()), e))?
+        {
+            buf.extend_from_slice(&chunk);
+            if total > 0 {
+                let pct = buf.len() as u64 * 100 / total;
+                if pct >= next_report && pct < 100 {
+                    println!("  {uri}: {pct:3} % ({})", human_bytes(buf.len() as u64));
+                    next_report = (pct / 10 + 1) * 10;
+                }
+            }
+        }
+        println!(
+            "  {uri}: done, {} in {:.1} s",
+            human_bytes(buf.len() as u64),
+            start.elapsed().as_secs_f64()
+        );
+        Ok(buf)
+    })?
+}
+
+/// Uploads bytes to `s3://bucket/key`, printing one line when done.
+pub fn upload_object(bucket: &str, key: &str, bytes: Vec<u8>) -> KitResult<()> {
+    let uri = format!("s3://{bucket}/{key}");
+    block_on(async {
+        let conf = sdk_config().await;
+        let s3 = s3_client(&conf);
+        put(&s3, &uri, bucket, key, bytes).await
+    })?
+}
+
+pub(crate) async fn put(
+    s3: &aws_sdk_s3::Client,
+    uri: &str,
+    bucket: &str,
+    key: &str,
+    bytes: Vec<u8>,
+) -> KitResult<()> {
+    let start = Instant::now();
+    let n = bytes.len() as u64;
+    s3.put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(ByteStream::from(bytes))
+        .send()
+        .await
+        .map_err(|e| sdk_error(format!("uploading {uri}"), e))?;
+    println!(
+        "  uploaded {uri} ({}) in {:.1} s",
+        human_bytes(n),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// One listed object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectInfo {
+    /// Key.
+    pub key: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Last-modified time (RFC 3339), if the service sent one.
+    pub last_modified: String,
+}
+
+/// Lists every object under `prefix` (all pages).
+pub fn list_objects(bucket: &str, prefix: &str) -> KitResult<Vec<ObjectInfo>> {
+    block_on(async {
+        let conf = sdk_config().await;
+        let s3 = s3_client(&conf);
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = s3
+                .list_objects_v2()
+                .bucket(bucket)
+                .prefix(prefix)
+                .set_continuation_token(token.clone())
+                .send()
+                .await
+                .map_err(|e| sdk_error(format!("listing s3://{bucket}/{prefix}"), e))?;
+            for o in page.contents() {
+                out.push(ObjectInfo {
+                    key: o.key().unwrap_or_default().to_string(),
+                    size: o.size().unwrap_or(0).max(0) as u64,
+                    last_modified: o.last_modified().map(|t| t.to_string()).unwrap_or_default(),
+                });
+            }
+            token = page.next_continuation_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+        Ok(out)
+    })?
+}
+
+/// A listing as a table (key, size, last modified) with a total row.
+pub fn objects_table(objects: &[ObjectInfo]) -> Table {
+    let mut t = Table::new(["key", "size", "bytes", "last modified"]);
+    let mut total = 0u64;
+    for o in objects {
+        total += o.size;
+        t.push([
+            o.key.clone(),
+            human_bytes(o.size),
+            o.size.to_string(),
+            o.last_modified.clone(),
+        ]);
+    }
+    t.push([
+        format!("{} objects", objects.len()),
+        human_bytes(total),
+        total.to_string(),
+        String::new(),
+    ]);
+    t
+}
+
+/// `1.5 MB`-style sizes (decimal units, like the AWS console).
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u + 1 < UNITS.len() {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_sizes() {
+        assert_eq!(human_bytes(999), "999 B");
+        assert_eq!(human_bytes(1_500), "1.5 kB");
+        assert_eq!(human_bytes(73_400_000), "73.4 MB");
+    }
+
+    #[test]
+    fn block_on_returns_the_value() {
+        assert_eq!(block_on(async { 40 + 2 }).unwrap(), 42);
+    }
+
+    #[test]
+    fn objects_table_has_total_row() {
+        let t = objects_table(&[
+            ObjectInfo {
+                key: "a".into(),
+                size: 10,
+                last_modified: String::new(),
+            },
+            ObjectInfo {
+                key: "b".into(),
+                size: 5,
+                last_modified: String::new(),
+            },
+        ]);
+        assert_eq!(t.rows.len(), 3);
+        assert_eq!(t.rows[2][0], "2 objects");
+        assert_eq!(t.rows[2][2], "15");
+    }
+}
