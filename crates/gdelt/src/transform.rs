@@ -258,9 +258,12 @@ pub fn event_code_shares(df: &DataFrame) -> Result<DataFrame, GdeltError> {
 mod tests {
     use super::*;
 
+    /// (EventCode, NumArticles, AvgTone, A1 lat, A1 long, A2 lat, A2 long)
+    type Row<'a> = (&'a str, i64, f64, f64, f64, f64, f64);
+
     /// A frame with the 7 columns the transform reads.
-    fn frame(rows: &[(&str, i64, f64, f64, f64, f64, f64)]) -> DataFrame {
-        let col = |name: &str, f: &dyn Fn(&(&str, i64, f64, f64, f64, f64, f64)) -> f64| {
+    fn frame(rows: &[Row]) -> DataFrame {
+        let col = |name: &str, f: &dyn Fn(&Row) -> f64| {
             Column::new(name.into(), rows.iter().map(f).collect::<Vec<f64>>())
         };
         DataFrame::new_infer_height(vec![

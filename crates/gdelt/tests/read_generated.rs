@@ -69,7 +69,9 @@ fn workshop_transform_on_generated_year() {
         let r = p.row(i);
         assert_eq!(r[5..].iter().filter(|&&v| v == 1.0).count(), 1);
         assert_eq!(r[5..].iter().filter(|&&v| v == 0.0).count(), 19);
-        assert!(!(r[1] == 0.0 && r[2] == 0.0) && !(r[3] == 0.0 && r[4] == 0.0));
+        let a1_at_origin = r[1] == 0.0 && r[2] == 0.0;
+        let a2_at_origin = r[3] == 0.0 && r[4] == 0.0;
+        assert!(!a1_at_origin && !a2_at_origin);
         assert!(p.labels[i] >= 0.0);
     }
     let (train, validation) = shuffle_split(&p, 0.9, 1729);
