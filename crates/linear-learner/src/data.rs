@@ -33,12 +33,13 @@ pub fn parse_content_type(channel: &str, ct: Option<&str>) -> Result<Format, Tra
         "application/x-recordio-protobuf" | "" => Ok(Format::RecordIo),
         "text/csv" => {
             for p in parts {
-                if let Some((k, v)) = p.split_once('=') {
-                    if k.trim() == "label_size" && v.trim() != "1" {
-                        return Err(TrainError::Client(format!(
-                            "Channel '{channel}': content type '{ct}' is not supported: label_size must be 1"
-                        )));
-                    }
+                if let Some((k, v)) = p.split_once('=')
+                    && k.trim() == "label_size"
+                    && v.trim() != "1"
+                {
+                    return Err(TrainError::Client(format!(
+                        "Channel '{channel}': content type '{ct}' is not supported: label_size must be 1"
+                    )));
                 }
             }
             Ok(Format::Csv)

@@ -50,11 +50,9 @@ pub fn fmt_value(v: f64) -> String {
     }
     let s = format!("{v:.12}");
     let s = s.trim_end_matches('0');
-    let s = s
-        .strip_suffix('.')
+    s.strip_suffix('.')
         .map(|t| format!("{t}.0"))
-        .unwrap_or_else(|| s.to_string());
-    s
+        .unwrap_or_else(|| s.to_string())
 }
 
 /// Whether a metric name is reported as `<loss>` (lower is better) rather than `<score>`.
@@ -201,10 +199,10 @@ pub fn final_metrics(lines: &[String]) -> Vec<(String, f64)> {
     for (name, re) in compiled() {
         let mut last = None;
         for l in lines {
-            if let Some(c) = re.captures(l) {
-                if let Some(v) = c.get(1).and_then(|m| m.as_str().parse::<f64>().ok()) {
-                    last = Some(v);
-                }
+            if let Some(c) = re.captures(l)
+                && let Some(v) = c.get(1).and_then(|m| m.as_str().parse::<f64>().ok())
+            {
+                last = Some(v);
             }
         }
         if let Some(v) = last {

@@ -123,15 +123,15 @@ pub fn calibrate(
             }
             i += 1;
         }
-        if let Some(v) = value(eval(tp, fp)) {
-            if best.is_none_or(|(_, bv)| v > bv) {
-                // midpoint to the next lower score generalises better than the exact score
-                let thr = match idx.get(i) {
-                    Some(&nx) => (s + scores[nx]) / 2.0,
-                    None => s,
-                };
-                best = Some((thr, v));
-            }
+        if let Some(v) = value(eval(tp, fp))
+            && best.is_none_or(|(_, bv)| v > bv)
+        {
+            // midpoint to the next lower score generalises better than the exact score
+            let thr = match idx.get(i) {
+                Some(&nx) => (s + scores[nx]) / 2.0,
+                None => s,
+            };
+            best = Some((thr, v));
         }
     }
     best.unwrap_or((default_threshold, 0.0))

@@ -107,7 +107,7 @@ impl Model {
     /// Predicts every row of a row-major `rows × feature_dim` matrix.
     pub fn predict(&self, x: &[f32]) -> Result<Vec<Prediction>, String> {
         let d = self.feature_dim;
-        if d == 0 || x.len() % d != 0 {
+        if d == 0 || !x.len().is_multiple_of(d) {
             return Err(format!(
                 "{} values is not a whole number of rows of {d} features",
                 x.len()

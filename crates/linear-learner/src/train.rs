@@ -149,6 +149,7 @@ fn run_epoch(
 }
 
 /// Mean unweighted loss per model over a channel (regression losses in label units).
+#[allow(clippy::too_many_arguments)]
 fn evaluate_objective(
     channel: &str,
     input: &ChannelInput,
@@ -434,11 +435,11 @@ fn train_inner(
         None => {
             let mut found = None;
             for &i in &data_hosts {
-                if let Some(ch) = spec.hosts[i].channels.get("train") {
-                    if let Some(d) = detect_feature_dim("train", ch).map_err(fail)? {
-                        found = Some(d);
-                        break;
-                    }
+                if let Some(ch) = spec.hosts[i].channels.get("train")
+                    && let Some(d) = detect_feature_dim("train", ch).map_err(fail)?
+                {
+                    found = Some(d);
+                    break;
                 }
             }
             found.ok_or_else(|| {
