@@ -14,7 +14,11 @@ impl LogSink for Null {
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let rows: usize = args.get(1).map(|s| s.parse()).transpose()?.unwrap_or(100_000);
+    let rows: usize = args
+        .get(1)
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(100_000);
     let repeats: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(3);
     let d = 25;
     let dir = tempfile::tempdir()?;
@@ -42,11 +46,15 @@ fn main() -> anyhow::Result<()> {
         files.push(path);
     }
     let val = files.pop().ok_or_else(|| anyhow::anyhow!("no file"))?;
-    let hp: BTreeMap<String, String> =
-        [("predictor_type", "regressor"), ("feature_dim", "25"), ("epochs", "2"), ("mini_batch_size", "1000")]
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+    let hp: BTreeMap<String, String> = [
+        ("predictor_type", "regressor"),
+        ("feature_dim", "25"),
+        ("epochs", "2"),
+        ("mini_batch_size", "1000"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
     let spec = |sharded: bool| TrainingSpec {
         hyperparameters: hp.clone(),
         hosts: (0..5)
@@ -56,11 +64,21 @@ fn main() -> anyhow::Result<()> {
                     (
                         "train".to_string(),
                         ChannelInput {
-                            files: if sharded { vec![files[i].clone()] } else { files.clone() },
+                            files: if sharded {
+                                vec![files[i].clone()]
+                            } else {
+                                files.clone()
+                            },
                             content_type: None,
                         },
                     ),
-                    ("validation".to_string(), ChannelInput { files: vec![val.clone()], content_type: None }),
+                    (
+                        "validation".to_string(),
+                        ChannelInput {
+                            files: vec![val.clone()],
+                            content_type: None,
+                        },
+                    ),
                 ]
                 .into_iter()
                 .collect(),
@@ -74,7 +92,12 @@ fn main() -> anyhow::Result<()> {
             let t = Instant::now();
             let out = linear_learner::train(&spec(sharded), &Null, &AtomicBool::new(false))?;
             times[k].push(t.elapsed().as_secs_f64());
-            mses[k] = out.final_metrics.iter().find(|(n, _)| n == "validation:mse").map(|m| m.1).unwrap_or(f64::NAN);
+            mses[k] = out
+                .final_metrics
+                .iter()
+                .find(|(n, _)| n == "validation:mse")
+                .map(|m| m.1)
+                .unwrap_or(f64::NAN);
         }
     }
     let med = |v: &mut Vec<f64>| {
@@ -83,8 +106,14 @@ fn main() -> anyhow::Result<()> {
     };
     let (r, s) = (med(&mut times[0]), med(&mut times[1]));
     println!("rows/file={rows} d={d} hosts=5 epochs=2 repeats={repeats}");
-    println!("FullyReplicated median {r:.3} s, validation:mse {:.4}", mses[0]);
-    println!("ShardedByS3Key  median {s:.3} s, validation:mse {:.4}", mses[1]);
+    println!(
+        "FullyReplicated median {r:.3} s, validation:mse {:.4}",
+        mses[0]
+    );
+    println!(
+        "ShardedByS3Key  median {s:.3} s, validation:mse {:.4}",
+        mses[1]
+    );
     println!("ratio replicated/sharded = {:.2}", r / s);
     Ok(())
 }
