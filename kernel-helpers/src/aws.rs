@@ -123,12 +123,12 @@ pub fn download_object(bucket: &str, key: &str) -> KitResult<Vec<u8>> {
             .map_err(|e| sdk_error(format!("reading {uri} at byte {}", buf.len()), e))?
         {
             buf.extend_from_slice(&chunk);
-            if total > 0 {
-                let pct = buf.len() as u64 * 100 / total;
-                if pct >= next_report && pct < 100 {
-                    println!("  {uri}: {pct:3} % ({})", human_bytes(buf.len() as u64));
-                    next_report = (pct / 10 + 1) * 10;
-                }
+            if let Some(pct) = (buf.len() as u64 * 100).checked_div(total)
+                && pct >= next_report
+                && pct < 100
+            {
+                println!("  {uri}: {pct:3} % ({})", human_bytes(buf.len() as u64));
+                next_report = (pct / 10 + 1) * 10;
             }
         }
         println!(

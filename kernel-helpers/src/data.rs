@@ -347,7 +347,7 @@ pub const MAX_BATCH_BYTES: usize = 5 * 1024 * 1024;
 /// size_of(first row)`, then `np.array_split` into `n / rows + 1` near-equal parts — and halves
 /// any part that would still exceed 5 MiB. Returns (first row index, payload) pairs.
 pub fn to_csv_batches(features: &[f32], n_features: usize) -> KitResult<Vec<(usize, String)>> {
-    if n_features == 0 || features.len() % n_features != 0 {
+    if n_features == 0 || !features.len().is_multiple_of(n_features) {
         return Err(KitError::msg(format!(
             "feature matrix of {} values is not a whole number of rows of {n_features}",
             features.len()
@@ -538,6 +538,34 @@ impl ErrorSummary {
     }
 }
 
+/// MSE, MAE and absolute-error quantiles of several models, one row each.
+pub fn error_table(models: &[&ErrorSummary]) -> Table {
+    let mut t = Table::new([
+        "model",
+        "MSE",
+        "MAE",
+        "median |e|",
+        "90% |e|",
+        "99% |e|",
+        "max |e|",
+    ]);
+    for m in models {
+        let mut v = m.abs_errors.clone();
+        v.sort_by(f64::total_cmp);
+        let q = |p: f64| format!("{:.4}", quantile_linear(&v, p));
+        t.push([
+            m.name.clone(),
+            format!("{:.4}", m.mse),
+            format!("{:.4}", m.mae),
+            q(0.5),
+            q(0.9),
+            q(0.99),
+            q(1.0),
+        ]);
+    }
+    t
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -635,32 +663,4 @@ mod tests {
             vec![vec!["010", "1", "25.0000"], vec!["042", "3", "75.0000"]]
         );
     }
-}
-
-/// MSE, MAE and absolute-error quantiles of several models, one row each.
-pub fn error_table(models: &[&ErrorSummary]) -> Table {
-    let mut t = Table::new([
-        "model",
-        "MSE",
-        "MAE",
-        "median |e|",
-        "90% |e|",
-        "99% |e|",
-        "max |e|",
-    ]);
-    for m in models {
-        let mut v = m.abs_errors.clone();
-        v.sort_by(f64::total_cmp);
-        let q = |p: f64| format!("{:.4}", quantile_linear(&v, p));
-        t.push([
-            m.name.clone(),
-            format!("{:.4}", m.mse),
-            format!("{:.4}", m.mae),
-            q(0.5),
-            q(0.9),
-            q(0.99),
-            q(1.0),
-        ]);
-    }
-    t
 }

@@ -838,6 +838,7 @@ pub fn training_time_ratio(jobs: &[TrainingJob]) -> Option<f64> {
 }
 
 /// Mean per-host train throughput of each job, labelled by its train distribution.
+#[allow(clippy::type_complexity)]
 pub fn throughput_by_job(jobs: &[TrainingJob]) -> KitResult<Vec<(String, Vec<(String, f64)>)>> {
     jobs.iter()
         .map(|j| Ok((j.train_distribution.clone(), host_throughput(&j.name)?)))

@@ -30,10 +30,10 @@ fn env_or(name: &str, default: &str) -> String {
 /// `KIT_JOBS_FILE` if set; else the first existing of `./jobs.json` (next to the notebooks) and
 /// `../out/jobs.json` (where `scripts/*.sh` write it by default); else `./jobs.json`.
 fn default_jobs_file() -> PathBuf {
-    if let Ok(v) = std::env::var("KIT_JOBS_FILE") {
-        if !v.trim().is_empty() {
-            return PathBuf::from(v.trim());
-        }
+    if let Ok(v) = std::env::var("KIT_JOBS_FILE")
+        && !v.trim().is_empty()
+    {
+        return PathBuf::from(v.trim());
     }
     ["jobs.json", "../out/jobs.json"]
         .iter()

@@ -3,6 +3,8 @@
 //! here from spec/sagemaker.md §6 with hmac + sha2) accepts; service errors come back as
 //! messages with the sanitised code.
 
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a test failure
+
 use std::collections::BTreeMap;
 
 use aws_config::{Region, SdkConfig};
