@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks of the gdelt crate (release build), side by side with pandas, into docs/bench/gdelt.md.
+# Benchmarks of the gdelt crate (release build), side by side with pandas, into out/bench/gdelt.md (then docs/BENCHMARKS.md).
 #   1. generator: rows/s writing a full-size 1979 file (430,941 rows) to a file and to /dev/null;
 #   2. reading that file into a DataFrame: gdelt::read::read_events_path vs
 #      pandas.read_csv(sep="\t", header=None) (and the notebook's own header=0 call) on the same file.
@@ -14,7 +14,8 @@ if ! "$PY" -c 'import pandas' 2>/dev/null; then
 fi
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-OUT=docs/bench/gdelt.md
+OUT=out/bench/gdelt.md  # the measured section; copy it into docs/BENCHMARKS.md
+mkdir -p out/bench
 
 cargo build --release -q -p gdelt --bin gdelt-generate --example read_bench
 GEN=target/release/gdelt-generate

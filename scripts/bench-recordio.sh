@@ -2,7 +2,7 @@
 # Benchmark of the recordIO-protobuf writer/reader (crates/sagemaker-recordio, release build)
 # against the sagemaker Python SDK's write_numpy_to_dense_tensor / read_records, in the same run,
 # on the workshop's 1979–83-sized training matrix (default 1,600,000 rows × 25 float32 + label).
-# Writes medians, MB/s and ratios into docs/bench/recordio.md (between the bench-recordio markers).
+# Writes medians, MB/s and ratios into docs/BENCHMARKS.md (between the bench-recordio markers).
 #
 # Usage: scripts/bench-recordio.sh [ROWS]
 # Env:   KIT_PYTHON (default <repo>/.venv/bin/python), RUST_REPS (7), SDK_WRITE_REPS (3),
@@ -49,8 +49,8 @@ print(json.dumps({"rows": int(rows), "cols": int(cols), "seed": int(seed), "npro
                   "commit": commit, "command": env + "scripts/bench-recordio.sh " + rows}))
 PY
 )"
-mkdir -p "$root/docs/bench"
-"$py" "$root/crates/sagemaker-recordio/py/report.py" "$root/docs/bench/recordio.md" "$rust_w" "$rust_r" "$sdk" "$meta"
+mkdir -p "$root/docs"
+"$py" "$root/crates/sagemaker-recordio/py/report.py" "$root/docs/BENCHMARKS.md" "$rust_w" "$rust_r" "$sdk" "$meta"
 if [[ "$(echo "$sdk" | "$py" -c 'import json,sys; print(json.load(sys.stdin)["identical_to_rust"])')" != "True" ]]; then
   echo "bench-recordio: the SDK's bytes differ from the Rust writer's" >&2
   exit 1

@@ -8,7 +8,7 @@
 # and stop the stand-in. Keeping them here keeps replicated.sh / sharded.sh readable as the
 # workshop prints them.
 #
-# Target rule (documented in docs/semantics/scripts.md):
+# Target rule (documented in docs/SEMANTICS.md):
 #   * KIT_TARGET=offline|aws, when set, decides.
 #   * Otherwise a script is "offline" when AWS_ENDPOINT_URL_SAGEMAKER or AWS_ENDPOINT_URL points at a
 #     loopback address (127.0.0.1, localhost, ::1), and "aws" otherwise — exactly where the AWS CLI

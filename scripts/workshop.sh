@@ -79,7 +79,7 @@ fi
 export KIT_BUCKET="${KIT_BUCKET:-}" KIT_PREFIX="${KIT_PREFIX:-sagemaker/data_distribution_types}"
 [[ -z "$KIT_BUCKET" && "$target" == offline ]] && KIT_BUCKET=sagemaker-offline-workshop
 # Notebook 1 must not start the jobs itself (the scripts do), notebook 2 must not delete the
-# endpoints (cleanup.sh does, unless --keep). See docs/semantics/scripts.md.
+# endpoints (cleanup.sh does, unless --keep). See docs/SEMANTICS.md.
 export KIT_START_JOBS=0 KIT_CLEANUP=0 KIT_KEEP_ENDPOINTS=1
 
 step_names=()

@@ -6,7 +6,7 @@
 //! a small table; only ids, counts and AvgTone are formatted per row, with integer arithmetic, which
 //! is what makes > 1 M rows/s possible on one thread.
 //!
-//! What a file looks like (see `data/README.md` and `docs/semantics/gdelt.md` for the choices):
+//! What a file looks like (see `data/README.md` and `docs/SEMANTICS.md` for the choices):
 //! - rows sorted by SQLDATE, then Actor1Code (empty first), then Actor2Code, in two blocks: the
 //!   main block (GLOBALEVENTIDs from the year's block start, DATEADDED 20130203) and the
 //!   late-added tail (IDs from about 230.37M, DATEADDED 20130206), each sorted the same way;

@@ -6,7 +6,7 @@
 //! (see [`crate::schema::column_kind`]).
 //!
 //! How: polars' multi-threaded CSV reader with an explicit schema does the parsing (measured in
-//! `docs/bench/gdelt.md`). Before it runs, one pass over the bytes checks UTF-8 and the number of
+//! `docs/BENCHMARKS.md`). Before it runs, one pass over the bytes checks UTF-8 and the number of
 //! fields on every line, so that a malformed file gets an error naming the line and column
 //! instead of polars' generic message, and a 58-column daily-update file is recognised as such.
 //! If polars still rejects a value, a second pass finds the exact line and column.

@@ -3,7 +3,7 @@
 //! Why: `transform_gdelt` in the Python notebook is the contract between the data and Linear
 //! Learner: 7 columns kept, EventCode restricted to 1979's top 20, rows with an actor at (0,0)
 //! dropped, EventCode one-hot encoded, AvgTone as label. The rules and their edge cases are in
-//! `docs/semantics/gdelt.md`. The row loop is plain Rust over the extracted columns because the
+//! `docs/SEMANTICS.md`. The row loop is plain Rust over the extracted columns because the
 //! output is a dense row-major `f32` matrix anyway.
 
 use crate::GdeltError;

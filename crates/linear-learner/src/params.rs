@@ -200,7 +200,7 @@ impl Optimizer {
             Optimizer::Rmsprop => "rmsprop",
         }
     }
-    /// What `learning_rate = auto` means for this optimizer (see docs/semantics/linear-learner.md).
+    /// What `learning_rate = auto` means for this optimizer (see docs/SEMANTICS.md).
     pub fn auto_learning_rate(self) -> f64 {
         match self {
             Optimizer::Sgd => 0.1,

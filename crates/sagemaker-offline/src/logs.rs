@@ -13,7 +13,7 @@
 //! crash is skipped on load (with a warning) instead of failing start-up.
 //!
 //! Hand-written because no crate offers a CloudWatch Logs server; the paging-token rules follow
-//! what the CLI/boto3 paginators rely on (see `docs/semantics/offline-core.md`).
+//! what the CLI/boto3 paginators rely on (see `docs/SEMANTICS.md`).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};

@@ -1,5 +1,5 @@
 """Turns the JSON lines of scripts/bench-recordio.sh into the measured section of
-docs/bench/recordio.md (between the bench-recordio markers; the rest of the file is kept)."""
+docs/BENCHMARKS.md (between the bench-recordio markers; the rest of the file is kept)."""
 import json
 import sys
 
