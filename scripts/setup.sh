@@ -91,8 +91,9 @@ build() {
 
 evcxr() {
   local have=""
+  # evcxr_jupyter has no --version flag: ask cargo what it installed.
   if command -v evcxr_jupyter >/dev/null 2>&1; then
-    have="$(evcxr_jupyter --version 2>/dev/null | awk '{print $NF}')"
+    have="$(cargo install --list 2>/dev/null | awk '/^evcxr_jupyter v/ {sub(/^v/, "", $2); sub(/:$/, "", $2); print $2}' || true)"
   fi
   if [[ "$have" == 0.22.0 ]]; then
     STEP_NOTE="evcxr_jupyter 0.22.0 already installed"

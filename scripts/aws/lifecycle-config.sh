@@ -29,7 +29,7 @@ if ! command -v rustc >/dev/null 2>&1 || [[ "$(rustc --version | awk '{print $2}
   curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs -o /tmp/rustup-init.sh
   sh /tmp/rustup-init.sh -y --no-modify-path --profile minimal --default-toolchain 1.95.0
 fi
-if [[ "$(evcxr_jupyter --version 2>/dev/null | awk '{print $NF}')" != 0.22.0 ]]; then
+if ! cargo install --list 2>/dev/null | grep -q "^evcxr_jupyter v0.22.0:"; then
   cargo install evcxr_jupyter --version 0.22.0 --locked
 fi
 evcxr_jupyter --install
@@ -47,7 +47,7 @@ grep -q kit-rust /home/ec2-user/.bashrc 2>/dev/null || cat >>/home/ec2-user/.bas
 # kit-rust: Rust toolchain for the Rust workshop kit (lifecycle config)
 export RUSTUP_HOME=$RUSTUP_HOME CARGO_HOME=$CARGO_HOME PATH=$CARGO_HOME/bin:\$PATH
 RC
-echo "kit: $(date -u) done: $(rustc --version), $(evcxr_jupyter --version)"
+echo "kit: $(date -u) done: $(rustc --version), evcxr_jupyter 0.22.0"
 INSTALL
 chmod +x "$KIT_RUST_HOME/install.sh"
 chown ec2-user:ec2-user "$KIT_RUST_HOME/install.sh"
