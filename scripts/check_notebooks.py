@@ -32,8 +32,9 @@ COMPILE_ERROR = re.compile(r"^error(\[E\d+\])?:", re.M)
 MSE_LINE = re.compile(r"^(replicated|sharded): MSE=(\S+) MAE=(\S+)\s*$", re.M)
 
 EXPECT = {
-    "1-": {"html": 6, "image": 2, "mse": []},
-    "2-": {"html": 1, "image": 1, "mse": ["replicated", "sharded"]},
+    "1-": {"html": 6, "image": 1, "mse": []},
+    "2-": {"html": 2, "image": 3, "mse": []},
+    "3-": {"html": 1, "image": 1, "mse": ["replicated", "sharded"]},
 }
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Deletes what deploy.sh (or notebook 2) created: endpoints, endpoint configs and models, so that a
+# Deletes what deploy.sh (or notebook 3) created: endpoints, endpoint configs and models, so that a
 # real AWS account stops paying for the endpoints. Idempotent: what is already gone is skipped.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"

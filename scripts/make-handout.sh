@@ -119,7 +119,7 @@ summary["ratio_sharded_over_replicated"] = {
     "billable_time_in_seconds": ratio(r.get("billable_time_in_seconds"), s.get("billable_time_in_seconds")),
 }
 
-# Test errors: notebook 2 prints lines like "replicated: MSE=12.3 MAE=1.5".
+# Test errors: notebook 3 prints lines like "replicated: MSE=12.3 MAE=1.5".
 line_re = re.compile(r"^\s*(replicated|sharded):\s*MSE=(\S+)\s+MAE=(\S+)\s*$", re.M)
 errors = {}
 for nb_path in notebooks:

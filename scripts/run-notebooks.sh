@@ -8,10 +8,11 @@
 # configured — the local stand-in sagemaker-offline (stopped again at exit if started here).
 #
 # Two ways to run the workshop's notebooks:
-#   * alone:   scripts/run-notebooks.sh            notebook 1 starts both training jobs itself
-#              (KIT_START_JOBS=1 unless set), waits for them, then notebook 2 hosts and evaluates;
+#   * alone:   scripts/run-notebooks.sh            notebook 1 uploads, notebook 2 starts both training
+#              jobs itself (KIT_START_JOBS=1 unless set), waits for them and compares, then notebook 3
+#              hosts and evaluates;
 #   * scripted (scripts/workshop.sh):  KIT_START_JOBS=0 run-notebooks.sh --only 1, then
-#              replicated.sh + sharded.sh (+ deploy.sh), then run-notebooks.sh --only 2.
+#              replicated.sh + sharded.sh, --only 2 (compare), deploy.sh, then --only 3 (evaluate).
 # Job names travel in KIT_JOBS_FILE (default $KIT_OUT/jobs.json, the file the scripts write).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -30,9 +31,9 @@ Environment:
   KIT_EVCXR_OPT      evcxr :opt level (default 0; see .ci/evcxr/README.md)
   EVCXR_TMPDIR       evcxr build dir, reused between runs (default ~/.cache/kit-evcxr-tmp)
   KIT_NB_TIMEOUT     per-cell timeout in seconds (default 3600)
-  KIT_START_JOBS     notebook 1: 1 start jobs (default here), 0 never, auto (see the notebook)
+  KIT_START_JOBS     notebook 2: 1 start jobs (default here), 0 never, auto (see the notebook)
   KIT_JOBS_FILE      job names file (default \$KIT_OUT/jobs.json)
-  KIT_KEEP_ENDPOINTS notebook 2: 1 keeps the endpoints (default: deleted)
+  KIT_KEEP_ENDPOINTS notebook 3: 1 keeps the endpoints (default: deleted)
   KIT_OFFLINE_PORT, KIT_SCALE   port and GDELT scale of a stand-in started here (18999, 0.05)
   AWS_ENDPOINT_URL / AWS credentials   use that endpoint / real AWS instead of starting one
 HELP

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole workshop in one command: set-up if needed, the stand-in (offline) or real AWS, notebook 1
 # (explore GDELT, prepare, upload), the two training jobs at the same time (replicated.sh and
-# sharded.sh), hosting (deploy.sh), notebook 2 (evaluate both endpoints on 1984), the handout, and
+# sharded.sh), notebook 2 (compare the jobs), hosting (deploy.sh), notebook 3 (evaluate both
+# endpoints on 1984), the handout, and
 # a summary table. Leaves things as it found them: stops the stand-in if it started it and deletes
 # the endpoints unless --keep.
 set -euo pipefail
@@ -42,10 +43,11 @@ Runs the "Parallelized Data Distribution" workshop end to end:
   2. offline: start sagemaker-offline --gdelt-scale S (or reuse one answering on --port)
   3. notebook 1: explore GDELT 1979, prepare 1979-1983, upload train/ and validation/
   4. scripts/replicated.sh and scripts/sharded.sh at the same time, waiting for both
-  5. scripts/deploy.sh: both models on endpoints, wait InService
-  6. notebook 2: predict 1984 on both endpoints, MSE/MAE, charts
-  7. scripts/make-handout.sh: \$KIT_OUT/handout/index.html + summary.json; the summary table
-  8. scripts/cleanup.sh (unless --keep); stop the stand-in if this script started it
+  5. notebook 2: compare the jobs (training times, phases, throughput, metrics, log timing)
+  6. scripts/deploy.sh: both models on endpoints, wait InService
+  7. notebook 3: predict 1984 on both endpoints, MSE/MAE, charts
+  8. scripts/make-handout.sh: \$KIT_OUT/handout/index.html + summary.json; the summary table
+  9. scripts/cleanup.sh (unless --keep); stop the stand-in if this script started it
 Options:
   --scale S      fraction of the real GDELT row counts the stand-in seeds (default 1.0 = full scale;
                  e.g. 0.05 for a quick run). Only used when the state dir is seeded, i.e. first start.
@@ -71,14 +73,14 @@ logs="$KIT_OUT/logs/$run_id"
 mkdir -p "$logs" "$KIT_OUT/jobs"
 timings="$KIT_OUT/timings.tsv"
 [[ -f "$timings" ]] || printf 'run\tscale\ttarget\tstep\tseconds\n' >"$timings"
-# A fresh jobs file per run: notebook 2 and deploy.sh must see this run's jobs.
+# A fresh jobs file per run: notebooks 2-3 and deploy.sh must see this run's jobs.
 export KIT_JOBS_FILE="$KIT_OUT/jobs.json"
 if [[ -f "$KIT_JOBS_FILE" ]]; then
   mv "$KIT_JOBS_FILE" "$logs/previous-jobs.json"
 fi
 export KIT_BUCKET="${KIT_BUCKET:-}" KIT_PREFIX="${KIT_PREFIX:-sagemaker/data_distribution_types}"
 [[ -z "$KIT_BUCKET" && "$target" == offline ]] && KIT_BUCKET=sagemaker-offline-workshop
-# Notebook 1 must not start the jobs itself (the scripts do), notebook 2 must not delete the
+# Notebook 2 must not start the jobs itself (the scripts do), notebook 3 must not delete the
 # endpoints (cleanup.sh does, unless --keep). See docs/SEMANTICS.md.
 export KIT_START_JOBS=0 KIT_CLEANUP=0 KIT_KEEP_ENDPOINTS=1
 
@@ -177,18 +179,23 @@ sed 's/^/  sharded    | /' "$logs/sharded.log" >&2
 ((sha_rc == 0)) || kit_die "sharded.sh failed (exit $sha_rc); log: $logs/sharded.log"
 end
 
-# 5. hosting
+# 5. notebook 2: compare the two jobs (times, phases, throughput, metrics)
+begin "notebook 2 (compare the jobs)"
+"$KIT_ROOT/scripts/run-notebooks.sh" --only 2 --out "$KIT_OUT/notebooks" 2>&1 | tee "$logs/notebook-2.log" >&2
+end
+
+# 6. hosting
 begin "deploy (2 endpoints)"
 deployed=1
 "$KIT_ROOT/scripts/deploy.sh" 2>&1 | tee "$logs/deploy.log" >&2
 end
 
-# 6. notebook 2
-begin "notebook 2 (evaluate on 1984)"
-"$KIT_ROOT/scripts/run-notebooks.sh" --only 2 --out "$KIT_OUT/notebooks" 2>&1 | tee "$logs/notebook-2.log" >&2
+# 7. notebook 3
+begin "notebook 3 (evaluate on 1984)"
+"$KIT_ROOT/scripts/run-notebooks.sh" --only 3 --out "$KIT_OUT/notebooks" 2>&1 | tee "$logs/notebook-3.log" >&2
 end
 
-# 7. handout + summary
+# 8. handout + summary
 begin "handout"
 "$KIT_ROOT/scripts/make-handout.sh" --out "$KIT_OUT/handout" >"$logs/summary.txt" 2>"$logs/handout.log" ||
   { cat "$logs/handout.log" >&2; kit_die "make-handout.sh failed; log: $logs/handout.log"; }

@@ -287,7 +287,7 @@ pub fn find_jobs(settings: &Settings) -> KitResult<Jobs> {
             .ok_or_else(|| {
                 KitError::msg(format!(
                     "no Completed training job named {prefix}* and no jobs file at {}; run \
-                     scripts/replicated.sh and scripts/sharded.sh (or notebook 1 with \
+                     scripts/replicated.sh and scripts/sharded.sh (or notebook 2 with \
                      KIT_START_JOBS=1) first",
                     settings.jobs_file.display()
                 ))
@@ -772,7 +772,7 @@ pub fn utc_stamp() -> String {
     chrono::Utc::now().format("%Y-%m-%d-%H-%M-%S").to_string()
 }
 
-/// How notebook 1 gets the jobs to compare, from `KIT_START_JOBS`:
+/// How notebook 2 gets the jobs to compare, from `KIT_START_JOBS`:
 /// * `1` — always start two new jobs (writes the jobs file);
 /// * `0` — never start jobs: use the jobs file if it exists, else `None` (the comparison cells
 ///   then show "no jobs yet"; older jobs are not picked up, so a fresh workshop run never shows
@@ -864,7 +864,7 @@ pub fn log_timing_table(jobs: &[TrainingJob]) -> KitResult<Table> {
     Ok(t)
 }
 
-// ---------------------------------------------------------------- hosting plan (notebook 2)
+// ---------------------------------------------------------------- hosting plan (notebook 3)
 
 /// The hosting resources of one model (named like the original: the model after its job).
 #[derive(Debug, Clone, PartialEq)]
