@@ -5,6 +5,7 @@
 //! DejaVu Sans (`assets/fonts/DejaVuSans.ttf`, Bitstream Vera licence) is embedded and
 //! registered once per process as `sans-serif` by [`ensure_font`].
 
+use crate::data::local_frame;
 use std::sync::OnceLock;
 
 use plotters::coord::Shift;
@@ -120,6 +121,7 @@ fn min_max(values: &[f64]) -> (f64, f64) {
 
 /// The numeric values of a column as f64 (nulls dropped; strings that parse as numbers kept).
 pub fn column_f64(df: &DataFrame, name: &str) -> KitResult<Vec<f64>> {
+    let df = &local_frame(df);
     let col = df
         .column(name)
         .map_err(|e| KitError::msg(format!("column {name}: {e}")))?;
@@ -235,6 +237,7 @@ pub fn histogram_grid(
     bins: usize,
     ncols: usize,
 ) -> KitResult<Svg> {
+    let df = &local_frame(df);
     let panels = hist_panels(df, columns, bins)?;
     let nrows = panels.len().div_ceil(ncols.max(1)) as u32;
     render_svg(300 * ncols.max(1) as u32, 230 * nrows.max(1), |root| {
@@ -249,6 +252,7 @@ pub fn histogram_grid_png(
     bins: usize,
     ncols: usize,
 ) -> KitResult<Png> {
+    let df = &local_frame(df);
     let panels = hist_panels(df, columns, bins)?;
     let nrows = panels.len().div_ceil(ncols.max(1)) as u32;
     render_png(300 * ncols.max(1) as u32, 230 * nrows.max(1), |root| {

@@ -45,8 +45,27 @@ pub fn load_year(settings: &Settings, year: i32) -> KitResult<DataFrame> {
     Ok(df)
 }
 
+/// A copy of `df` (columns are reference-counted, so this is cheap) whose cached schema is empty.
+///
+/// Why: evcxr links every cell as its own library with its own copy of polars. A frame made in one
+/// cell carries a cached name→column schema whose hash seeds belong to that cell's copy of polars,
+/// so in a later cell a lookup by name can miss ("EventCode not found") although the column is
+/// there. Every helper that looks columns up by name works on a rebuilt frame instead.
+pub fn local_frame(df: &DataFrame) -> DataFrame {
+    let columns = df.columns().to_vec();
+    DataFrame::new(df.height(), columns).unwrap_or_else(|_| df.clone())
+}
+
+/// The `n` most frequent EventCodes of a frame (ties broken by code), as the original notebook's
+/// top-20 list; see [`gdelt::transform::top_event_codes`].
+pub fn top_event_codes(df: &DataFrame, n: usize) -> KitResult<Vec<String>> {
+    gdelt::transform::top_event_codes(&local_frame(df), n)
+        .map_err(|e| KitError::msg(format!("top {n} event codes: {e}")))
+}
+
 /// The named columns of a frame, in that order.
 pub fn select_columns(df: &DataFrame, columns: &[&str]) -> KitResult<DataFrame> {
+    let df = &local_frame(df);
     df.select(columns.iter().copied())
         .map_err(|e| KitError::msg(format!("selecting columns {columns:?}: {e}")))
 }
@@ -70,6 +89,7 @@ fn string_values(df: &DataFrame, column: &str) -> KitResult<Vec<String>> {
 /// Share of observations per value of `column` (like `pd.crosstab(col, "count") / len`),
 /// sorted by value.
 pub fn crosstab_percent(df: &DataFrame, column: &str) -> KitResult<Table> {
+    let df = &local_frame(df);
     let values = string_values(df, column)?;
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     for v in &values {
@@ -94,6 +114,7 @@ pub fn crosstab_percent(df: &DataFrame, column: &str) -> KitResult<Table> {
 /// Summary statistics per numeric column: count, mean, std, min, 25 %, 50 %, 75 %, max
 /// (pandas' `describe`; quantiles interpolate linearly, std uses n − 1).
 pub fn describe(df: &DataFrame, columns: &[&str]) -> KitResult<Table> {
+    let df = &local_frame(df);
     let mut header = vec!["statistic".to_string()];
     header.extend(columns.iter().map(|c| c.to_string()));
     let mut stats: Vec<[f64; 8]> = Vec::new();
@@ -153,6 +174,7 @@ fn summary(sorted: &[f64]) -> [f64; 8] {
 
 /// The `n` most frequent values of `EventCode` with counts and shares.
 pub fn top_codes_table(df: &DataFrame, codes: &[String]) -> KitResult<Table> {
+    let df = &local_frame(df);
     let values = string_values(df, "EventCode")?;
     let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
     for v in &values {

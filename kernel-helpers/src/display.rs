@@ -5,6 +5,7 @@
 //! `text/html` table plus a `text/plain` fallback; charts print `image/svg+xml` or `image/png`.
 //! Outside a notebook every type also implements `Display` (the plain-text form).
 
+use crate::data::local_frame;
 use std::fmt;
 
 use base64::Engine as _;
@@ -186,6 +187,7 @@ fn format_float(x: f64) -> String {
 
 /// The first `max_rows` rows of a DataFrame as a [`Table`], with a "shape" note.
 pub fn frame_head(df: &DataFrame, max_rows: usize) -> Table {
+    let df = &local_frame(df);
     let columns: Vec<String> = df
         .get_column_names()
         .iter()
@@ -219,6 +221,7 @@ pub fn frame_head(df: &DataFrame, max_rows: usize) -> Table {
 
 /// A whole DataFrame (up to 50 rows) as a [`Table`].
 pub fn frame(df: &DataFrame) -> Table {
+    let df = &local_frame(df);
     frame_head(df, 50)
 }
 

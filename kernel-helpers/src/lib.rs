@@ -48,8 +48,9 @@ pub mod prelude {
     };
     pub use crate::data::{
         ErrorSummary, UploadReport, WORKSHOP_COLUMNS, crosstab_percent, describe, error_table,
-        fmt_g, load_year, mae, mse, predict_batches, prepare_and_upload, prepare_test_year,
-        select_columns, to_csv_batches, top_codes_table, upload_table,
+        fmt_g, load_year, local_frame, mae, mse, predict_batches, prepare_and_upload,
+        prepare_test_year, select_columns, to_csv_batches, top_codes_table, top_event_codes,
+        upload_table,
     };
     pub use crate::display::{Html, Png, Svg, Table, frame, frame_head};
     pub use crate::error::{KitError, KitResult};
@@ -63,7 +64,7 @@ pub mod prelude {
         wait_for_comparison, wait_for_endpoints, wait_for_jobs,
     };
     pub use crate::settings::Settings;
-    pub use gdelt::transform::{Prepared, top_event_codes};
+    pub use gdelt::transform::Prepared;
     pub use polars::prelude::DataFrame;
     pub use std::time::Duration;
 }

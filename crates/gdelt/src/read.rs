@@ -242,6 +242,19 @@ mod tests {
     }
 
     #[test]
+    fn columns_can_be_selected_by_name() {
+        // The frame carries the 57 historical names (not polars' column_1…): selection by name
+        // and index lookups work on it directly.
+        let df = read_events_bytes(&real("historical57_all_raw_rows.tsv"), "real").unwrap();
+        let picked = df
+            .select(["EventCode", "NumArticles", "AvgTone", "Actor2Geo_Long"])
+            .unwrap();
+        assert_eq!(picked.width(), 4);
+        assert_eq!(picked.height(), 322);
+        assert_eq!(df.get_column_index("DATEADDED"), Some(56));
+    }
+
+    #[test]
     fn reads_all_real_historical_rows_with_exact_values() {
         let bytes = real("historical57_all_raw_rows.tsv");
         let df = read_events_bytes(&bytes, "hist.tsv").expect("read");
