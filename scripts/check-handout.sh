@@ -46,6 +46,7 @@ done
 if [[ -z "$browser" ]]; then
   if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
     kit_log "installing chromium (apt-get install -y chromium)"
+    export DEBIAN_FRONTEND=noninteractive
     apt-get install -y chromium >&2 || { apt-get update >&2 && apt-get install -y chromium >&2; } ||
       kit_die "could not install chromium with apt-get"
     browser="$(command -v chromium)"
