@@ -10,6 +10,7 @@
 #   recordio  interop with the sagemaker Python SDK's own recordIO-protobuf writer/reader
 #   clients   the AWS CLI v1 and boto3 against the stand-in (S3, SageMaker, runtime, logs)
 #   workshop  scripts/workshop.sh --scale 0.05 end to end: notebooks, both jobs, endpoints, handout
+#   summary   its summary: both jobs Completed, sharded faster, both MSE finite and close
 #   handout   the handout opened headless in Chromium (screenshot) and its contents checked
 # `scripts/test.sh STEP...` runs only the named steps.
 set -euo pipefail
@@ -19,7 +20,7 @@ export KIT_PYTHON="${KIT_PYTHON:-$root/.venv/bin/python}"
 export KIT_PROFILE="${KIT_PROFILE:-debug}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
-all_steps=(fmt clippy unit recordio clients workshop handout)
+all_steps=(fmt clippy unit recordio clients workshop summary handout)
 steps=("$@")
 [[ ${#steps[@]} -eq 0 ]] && steps=("${all_steps[@]}")
 
@@ -51,6 +52,7 @@ for step in "${steps[@]}"; do
     recordio) run_step recordio scripts/test-recordio-interop.sh ;;
     clients) run_step clients scripts/test-clients.sh ;;
     workshop) run_step workshop env KIT_OUT="$root/out/ci" scripts/workshop.sh --scale 0.05 --fresh ;;
+    summary) run_step summary "$KIT_PYTHON" scripts/check-summary.py "$root/out/ci/handout/summary.json" ;;
     handout) run_step handout env KIT_OUT="$root/out/ci" scripts/check-handout.sh ;;
     *) echo "test.sh: unknown step '$step' (known: ${all_steps[*]})" >&2; exit 2 ;;
   esac
