@@ -189,9 +189,57 @@ intro = ("# Parallelized Data Distribution — workshop handout\n\n"
          + "\n".join(f"- [{os.path.basename(n)}](#nb-{i})" for i, n in enumerate(notebooks)))
 cells = [{"cell_type": "markdown", "metadata": {}, "source": intro}]
 meta = None
+def cli_block():
+    """The workshop's create-training-job command, as scripts/replicated.sh runs it."""
+    path = os.path.join(os.environ.get("KIT_ROOT", "."), "scripts", "replicated.sh")
+    try:
+        lines = open(path).read().splitlines()
+    except OSError:
+        return None
+    start = next((i for i, l in enumerate(lines) if l.startswith("training_data=")), None)
+    end = next((i for i, l in enumerate(lines) if l.startswith("--stopping-condition")), None)
+    if start is None or end is None:
+        return None
+    keep = [l for l in lines[start:end + 1] if not l.lstrip().startswith(("#", "kit_"))]
+    return "\n".join(keep)
+
+def step_cell(base):
+    """Markdown for the workshop's terminal steps that run between the notebooks."""
+    names = {k: (summary["jobs"].get(k) or {}) for k in ("replicated", "sharded")}
+    if base.startswith("2-"):
+        block = cli_block()
+        text = ("<a id=\"step-train\"></a>\n\n---\n\n# Workshop step: the two training jobs (terminal)\n\n"
+                "After notebook 1, the workshop starts both jobs from a terminal with the AWS CLI: "
+                "`scripts/replicated.sh` and `scripts/sharded.sh`. The core of `replicated.sh`:\n\n")
+        if block:
+            text += "```bash\n" + block + "\n```\n\n"
+        text += ("`sharded.sh` is the same command with `S3DataDistributionType=ShardedByS3Key` for the "
+                 "`train` channel (validation stays `FullyReplicated`). This run's jobs: "
+                 + ", ".join(f"`{v.get('job')}` ({k}, {v.get('status')})" for k, v in names.items() if v) + ".")
+        return text
+    if base.startswith("3-"):
+        eps = ", ".join(f"`{v.get('endpoint')}`" for v in names.values() if v.get("endpoint"))
+        return ("<a id=\"step-deploy\"></a>\n\n---\n\n# Workshop step: hosting (terminal)\n\n"
+                "`scripts/deploy.sh` hosts both models with the AWS CLI, for each job:\n\n"
+                "```bash\n"
+                "aws sagemaker create-model --model-name $JOB \\\n"
+                "    --primary-container Image=$TRAINING_IMAGE,ModelDataUrl=$(aws sagemaker describe-training-job \\\n"
+                "        --training-job-name $JOB --query ModelArtifacts.S3ModelArtifacts --output text) \\\n"
+                "    --execution-role-arn $ROLE_ARN\n"
+                "aws sagemaker create-endpoint-config --endpoint-config-name $JOB-config \\\n"
+                "    --production-variants VariantName=AllTraffic,ModelName=$JOB,InitialInstanceCount=1,InstanceType=ml.m4.xlarge\n"
+                "aws sagemaker create-endpoint --endpoint-name $JOB-endpoint --endpoint-config-name $JOB-config\n"
+                "aws sagemaker wait endpoint-in-service --endpoint-name $JOB-endpoint\n"
+                "```\n\n"
+                + (f"This run's endpoints: {eps}." if eps else ""))
+    return None
+
 for i, nb_path in enumerate(notebooks):
     nb = json.load(open(nb_path))
     meta = meta or nb.get("metadata", {})
+    step = step_cell(os.path.basename(nb_path))
+    if step:
+        cells.append({"cell_type": "markdown", "metadata": {}, "source": step})
     cells.append({"cell_type": "markdown", "metadata": {},
                   "source": f"<a id=\"nb-{i}\"></a>\n\n---\n\n# Notebook: {os.path.basename(nb_path)}"})
     for c in nb.get("cells", []):
