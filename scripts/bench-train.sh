@@ -21,6 +21,10 @@ scale="${1:-1}"
 repeats="${2:-3}"
 sub="${L1_SUBSAMPLE:-20000}"
 
+# The peers are benchmark-only, so they are not in scripts/requirements.txt: install them on demand.
+"$py" -c 'import sklearn' >/dev/null 2>&1 || "$py" -m pip install --quiet scikit-learn || true
+[[ "${SKIP_VW:-0}" == 1 ]] || "$py" -c 'import vowpalwabbit' >/dev/null 2>&1 ||
+  "$py" -m pip install --quiet vowpalwabbit || echo "bench-train: vowpalwabbit did not install; set SKIP_VW=1" >&2
 "$py" -c 'import pandas, numpy, sklearn' >/dev/null 2>&1 || {
   echo "bench-train: $py cannot import pandas, numpy and sklearn" >&2
   exit 2
