@@ -237,7 +237,7 @@ pub fn histogram_grid(
     bins: usize,
     ncols: usize,
 ) -> KitResult<Svg> {
-    let df = &local_frame(df);
+    // No local_frame here: hist_panels looks columns up through column_f64, which rebuilds the frame.
     let panels = hist_panels(df, columns, bins)?;
     let nrows = panels.len().div_ceil(ncols.max(1)) as u32;
     render_svg(300 * ncols.max(1) as u32, 230 * nrows.max(1), |root| {
@@ -252,7 +252,7 @@ pub fn histogram_grid_png(
     bins: usize,
     ncols: usize,
 ) -> KitResult<Png> {
-    let df = &local_frame(df);
+    // No local_frame here: hist_panels looks columns up through column_f64, which rebuilds the frame.
     let panels = hist_panels(df, columns, bins)?;
     let nrows = panels.len().div_ceil(ncols.max(1)) as u32;
     render_png(300 * ncols.max(1) as u32, 230 * nrows.max(1), |root| {
