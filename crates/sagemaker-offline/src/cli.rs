@@ -1,5 +1,6 @@
 //! The `sagemaker-offline` command line: `serve`, `env`, `seed-gdelt`.
 
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -30,13 +31,20 @@ struct StateArgs {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve S3, SageMaker, the SageMaker runtime and CloudWatch Logs on 127.0.0.1.
+    /// Serve S3, SageMaker, the SageMaker runtime and CloudWatch Logs (on 127.0.0.1 by default).
     Serve {
         #[command(flatten)]
         state: StateArgs,
-        /// Port on 127.0.0.1.
+        /// Port to listen on.
         #[arg(long, env = "SAGEMAKER_OFFLINE_PORT", default_value_t = DEFAULT_PORT)]
         port: u16,
+        /// Address to listen on. Anything but a loopback address also needs --allow-non-loopback:
+        /// the stand-in has one key pair and no TLS, so other machines should not reach it by accident.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: IpAddr,
+        /// Accept a non-loopback --bind (prints a warning at start-up).
+        #[arg(long)]
+        allow_non_loopback: bool,
         /// Region reported in ARNs and printed by `env`.
         #[arg(long, env = "SAGEMAKER_OFFLINE_REGION", default_value = DEFAULT_REGION)]
         region: String,
@@ -102,6 +110,24 @@ fn credentials_for(
     }
 }
 
+/// Refuses a non-loopback address unless the operator opted in; returns the warning to print when
+/// they did.
+fn check_bind(bind: IpAddr, allow_non_loopback: bool) -> anyhow::Result<Option<String>> {
+    if bind.is_loopback() {
+        return Ok(None);
+    }
+    if !allow_non_loopback {
+        anyhow::bail!(
+            "--bind {bind} is not a loopback address: other machines could reach the stand-in \
+             (one key pair, plain HTTP). Add --allow-non-loopback if that is what you want."
+        );
+    }
+    Ok(Some(format!(
+        "sagemaker-offline: WARNING: listening on {bind}, not loopback: anyone who can reach this \
+         machine and knows the key pair can use it, over plain HTTP"
+    )))
+}
+
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
@@ -130,12 +156,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve {
             state,
             port,
+            bind,
+            allow_non_loopback,
             region,
             gdelt_scale,
             no_seed,
             access_key,
             secret_key,
         } => {
+            if let Some(warning) = check_bind(bind, allow_non_loopback)? {
+                eprintln!("{warning}");
+            }
             let credentials = credentials_for(&state.state_dir, access_key, secret_key)?;
             let seed_gdelt = (!no_seed).then(|| SeedConfig {
                 scale: gdelt_scale,
@@ -143,6 +174,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             });
             let config = ServerConfig {
                 state_dir: state.state_dir.clone(),
+                bind,
                 port,
                 region: region.clone(),
                 credentials,
@@ -232,5 +264,25 @@ mod tests {
             other => panic!("parsed as {other:?}"),
         }
         assert!(Cli::try_parse_from(["sagemaker-offline", "serve", "--access-key", "A"]).is_err());
+        assert!(
+            Cli::try_parse_from(["sagemaker-offline", "serve", "--bind", "localhost"]).is_err()
+        );
+    }
+
+    #[test]
+    fn non_loopback_bind_needs_the_flag_and_warns() {
+        let lo: IpAddr = "127.0.0.1".parse().unwrap();
+        let lo6: IpAddr = "::1".parse().unwrap();
+        let any: IpAddr = "0.0.0.0".parse().unwrap();
+        assert!(check_bind(lo, false).unwrap().is_none());
+        assert!(check_bind(lo6, false).unwrap().is_none());
+        let err = check_bind(any, false).unwrap_err().to_string();
+        assert!(err.contains("--allow-non-loopback"), "{err}");
+        assert!(err.contains("0.0.0.0"), "{err}");
+        let warning = check_bind(any, true).unwrap().unwrap();
+        assert!(
+            warning.contains("WARNING") && warning.contains("0.0.0.0"),
+            "{warning}"
+        );
     }
 }

@@ -1,4 +1,4 @@
-//! The one loopback listener and its router.
+//! The one listener (loopback unless the operator opts out) and its router.
 //!
 //! Requests are told apart the way AWS's front ends would (DESIGN §4):
 //! - `GET /__health` → readiness probe for scripts (no auth);
@@ -39,7 +39,10 @@ pub const MAX_INVOKE_BODY: usize = 64 * 1024 * 1024;
 pub struct ServerConfig {
     /// Root of all persistent state.
     pub state_dir: PathBuf,
-    /// Port on 127.0.0.1 (0 = any free port; see [`RunningServer::addr`]).
+    /// Address to listen on: 127.0.0.1 unless the operator asked otherwise (`serve --bind`
+    /// together with `--allow-non-loopback`; see the CLI).
+    pub bind: std::net::IpAddr,
+    /// Port (0 = any free port; see [`RunningServer::addr`]).
     pub port: u16,
     /// Region reported in ARNs.
     pub region: String,
@@ -54,6 +57,7 @@ impl ServerConfig {
     pub fn for_tests(state_dir: impl Into<PathBuf>) -> Self {
         Self {
             state_dir: state_dir.into(),
+            bind: std::net::Ipv4Addr::LOCALHOST.into(),
             port: 0,
             region: crate::keys::DEFAULT_REGION.to_string(),
             credentials: Credentials {
@@ -87,11 +91,11 @@ pub enum StartError {
     Seed(#[from] crate::seed::SeedError),
     /// Cannot listen.
     #[error(
-        "cannot listen on 127.0.0.1:{port}: {cause} (is another sagemaker-offline running? pick another --port)"
+        "cannot listen on {addr}: {cause} (is another sagemaker-offline running? pick another --port)"
     )]
     Bind {
-        /// Port.
-        port: u16,
+        /// Address and port.
+        addr: SocketAddr,
         /// Cause.
         cause: std::io::Error,
     },
@@ -113,7 +117,7 @@ impl Shutdown {
 /// A server started with [`start`].
 #[derive(Debug)]
 pub struct RunningServer {
-    /// Where it listens (127.0.0.1:port).
+    /// Where it listens (127.0.0.1:port unless configured otherwise).
     pub addr: SocketAddr,
     /// Stops it.
     pub shutdown: Shutdown,
@@ -125,9 +129,17 @@ pub struct RunningServer {
 }
 
 impl RunningServer {
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT` (for a wildcard bind such as 0.0.0.0, the loopback address of the
+    /// same family: the URL is for clients on this machine).
     pub fn endpoint_url(&self) -> String {
-        format!("http://{}", self.addr)
+        let mut addr = self.addr;
+        if addr.ip().is_unspecified() {
+            addr.set_ip(match addr.ip() {
+                std::net::IpAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                std::net::IpAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+            });
+        }
+        format!("http://{addr}")
     }
     /// Stops the server and waits until it has.
     pub async fn stop(self) -> std::io::Result<()> {
@@ -171,21 +183,18 @@ struct App {
     verifier: Verifier,
 }
 
-/// Opens the state, seeds if configured, binds 127.0.0.1:`port` and serves in a background task.
+/// Opens the state, seeds if configured, binds `bind`:`port` and serves in a background task.
 /// When this returns, the listener accepts requests.
 pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     let ctx = open_ctx(&config.state_dir, &config.region)?;
     // Bind first: a port conflict should fail before minutes of seeding, not after.
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port))
+    let want = SocketAddr::new(config.bind, config.port);
+    let listener = tokio::net::TcpListener::bind(want)
         .await
-        .map_err(|cause| StartError::Bind {
-            port: config.port,
-            cause,
-        })?;
-    let addr = listener.local_addr().map_err(|cause| StartError::Bind {
-        port: config.port,
-        cause,
-    })?;
+        .map_err(|cause| StartError::Bind { addr: want, cause })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|cause| StartError::Bind { addr: want, cause })?;
     if let Some(seed) = &config.seed_gdelt {
         let objects = ctx.objects.clone();
         let seed = seed.clone();
@@ -213,22 +222,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     });
     let router = axum::Router::new().fallback(move |req: Request<Body>| {
         let app = app.clone();
-        async move {
-            // Last resort only: a handler bug must not take the connection down with it (clients
-            // would see a reset and retry); it becomes a 500 with the AWS error shape instead.
-            // The panic message itself is printed by the panic hook.
-            use futures::FutureExt as _;
-            match std::panic::AssertUnwindSafe(dispatch(&app, req))
-                .catch_unwind()
-                .await
-            {
-                Ok(resp) => resp,
-                Err(_) => JsonError::internal(
-                    "sagemaker-offline hit an internal error (a bug); see its log",
-                )
-                .into_response(&request_id()),
-            }
-        }
+        async move { guarded(dispatch(&app, req)).await }
     });
     let (tx, mut rx) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(async move {
@@ -245,6 +239,20 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         credentials: config.credentials,
         task,
     })
+}
+
+/// Runs a request handler. Last resort only: a handler bug must not take the connection down with
+/// it (clients would see a reset and retry); it becomes a 500 `InternalFailure` with the AWS error
+/// shape instead. The panic message itself is printed by the panic hook.
+async fn guarded(handler: impl Future<Output = Response<Body>>) -> Response<Body> {
+    use futures::FutureExt as _;
+    match std::panic::AssertUnwindSafe(handler).catch_unwind().await {
+        Ok(resp) => resp,
+        Err(_) => {
+            JsonError::internal("sagemaker-offline hit an internal error (a bug); see its log")
+                .into_response(&request_id())
+        }
+    }
 }
 
 fn request_id() -> String {
@@ -432,6 +440,33 @@ async fn s3_call(app: &App, req: Request<Body>) -> Response<Body> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_handler_panic_is_an_internal_failure_not_a_reset() {
+        let ok = guarded(async { Response::new(Body::from("fine")) }).await;
+        assert_eq!(ok.status(), StatusCode::OK);
+        let resp = guarded(async {
+            if ok.status() == StatusCode::OK {
+                panic!("handler bug");
+            }
+            Response::new(Body::empty())
+        })
+        .await;
+        assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(resp.headers()["x-amzn-ErrorType"], "InternalFailure");
+        assert!(resp.headers().contains_key("x-amzn-RequestId"));
+        let body = axum::body::to_bytes(resp.into_body(), 1 << 20)
+            .await
+            .expect("body");
+        let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        assert_eq!(v["__type"], "InternalFailure");
+        assert!(
+            v["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("internal error")
+        );
+    }
 
     #[test]
     fn invocation_paths() {

@@ -8,14 +8,13 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Raw, json_call, start_server};
+use common::{FEATURES, Raw, dataset, json_call, start_server};
 use sagemaker_offline::RunningServer;
 use serde_json::{Value, json};
 
 const IMAGE: &str = "382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1";
 const ROLE: &str = "arn:aws:iam::123456789012:role/SageMakerRole";
 const BUCKET: &str = "sm-test";
-const FEATURES: usize = 4;
 
 async fn sm(server: &RunningServer, op: &str, body: Value) -> Raw {
     json_call(server, "sagemaker", &format!("SageMaker.{op}"), &body).await
@@ -45,25 +44,6 @@ async fn err(server: &RunningServer, op: &str, body: Value) -> (u16, String, Str
             .unwrap_or_default()
             .to_string(),
     )
-}
-
-/// y = 1 + 2·x0 − x1 + 0.5·x2 + 3·x3 (+ tiny deterministic noise), `rows` rows per object.
-fn dataset(seed: u32, rows: usize) -> Vec<u8> {
-    let mut x = Vec::with_capacity(rows * FEATURES);
-    let mut y = Vec::with_capacity(rows);
-    let mut s = seed.wrapping_mul(2_654_435_761).wrapping_add(12345);
-    let mut next = || {
-        s ^= s << 13;
-        s ^= s >> 17;
-        s ^= s << 5;
-        (s % 10_000) as f32 / 10_000.0
-    };
-    for _ in 0..rows {
-        let r: Vec<f32> = (0..FEATURES).map(|_| next() * 2.0 - 1.0).collect();
-        y.push(1.0 + 2.0 * r[0] - r[1] + 0.5 * r[2] + 3.0 * r[3] + (next() - 0.5) * 0.01);
-        x.extend_from_slice(&r);
-    }
-    sagemaker_recordio::write_dense_matrix(Vec::new(), &x, FEATURES, Some(&y)).expect("recordio")
 }
 
 fn upload(server: &RunningServer, prefix: &str, years: std::ops::RangeInclusive<u32>, rows: usize) {
@@ -136,19 +116,11 @@ async fn wait_job(server: &RunningServer, name: &str, timeout: Duration) -> Valu
 }
 
 fn runtime_client(server: &RunningServer) -> aws_sdk_sagemakerruntime::Client {
-    let conf = aws_sdk_sagemakerruntime::Config::builder()
-        .behavior_version(aws_sdk_sagemakerruntime::config::BehaviorVersion::latest())
-        .endpoint_url(server.endpoint_url())
-        .region(aws_sdk_sagemakerruntime::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_sagemakerruntime::config::Credentials::new(
-            server.credentials.access_key_id.clone(),
-            server.credentials.secret_access_key.clone(),
-            None,
-            None,
-            "test",
-        ))
-        .build();
-    aws_sdk_sagemakerruntime::Client::from_conf(conf)
+    common::runtime_client_at(
+        &server.endpoint_url(),
+        &server.credentials.access_key_id,
+        &server.credentials.secret_access_key,
+    )
 }
 
 fn statuses(d: &Value) -> Vec<String> {
@@ -734,4 +706,239 @@ async fn stop_and_max_runtime() {
         "{d}"
     );
     t.server.stop().await.expect("stop");
+}
+
+async fn wait_endpoint(server: &RunningServer, name: &str, done: &[&str]) -> Value {
+    let start = Instant::now();
+    loop {
+        let d = ok(server, "DescribeEndpoint", json!({"EndpointName": name})).await;
+        if done.iter().any(|s| d["EndpointStatus"] == *s) {
+            return d;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "endpoint {name}: {d}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The hosting rows of spec §3.2 not covered above (existing model/config, unknown config/model/
+/// endpoint on describe and delete, the training-instance quota), a model that fails to load
+/// (endpoint `Failed`, InvokeEndpoint `ValidationError`), UpdateEndpoint to a good and to a broken
+/// config (rolled back, the old model keeps serving), and an oversized InvokeEndpoint body (413).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hosting_failures_update_quota_and_oversize() {
+    let t = start_server().await;
+    let server = &t.server;
+    let acct = &server.ctx.account_id;
+    upload(server, "h", 1979..=1980, 2000);
+
+    // Quota: 25 instances of one type is over the default 20.
+    let mut big = job_body("too-big", "h", "FullyReplicated", small_hp(), 600);
+    big["ResourceConfig"]["InstanceCount"] = json!(25);
+    let (status, code, msg) = err(server, "CreateTrainingJob", big).await;
+    assert_eq!((status, code.as_str()), (400, "ResourceLimitExceeded"));
+    assert_eq!(
+        msg,
+        "The account-level service limit 'ml.c4.2xlarge for training job usage' is 20 Instances, \
+         with current utilization of 0 Instances and a request delta of 25 Instances. Please \
+         contact AWS support to request an increase for this limit."
+    );
+
+    // Two models: one trained, one whose artifact is not a model.
+    let mut no_bias = small_hp();
+    no_bias["use_bias"] = json!("false");
+    for (job, hp) in [("h-one", small_hp()), ("h-two", no_bias)] {
+        ok(
+            server,
+            "CreateTrainingJob",
+            job_body(job, "h", "ShardedByS3Key", hp, 600),
+        )
+        .await;
+    }
+    for job in ["h-one", "h-two"] {
+        let d = wait_job(server, job, Duration::from_secs(120)).await;
+        assert_eq!(d["TrainingJobStatus"], "Completed", "{d}");
+    }
+    server
+        .ctx
+        .objects
+        .put(BUCKET, "h/broken/model.tar.gz", b"not a tarball")
+        .expect("put");
+    let model = |name: &str, url: String| {
+        json!({"ModelName": name, "ExecutionRoleArn": ROLE,
+               "PrimaryContainer": {"Image": IMAGE, "ModelDataUrl": url}})
+    };
+    let config = |name: &str, model: &str| {
+        json!({"EndpointConfigName": name, "ProductionVariants": [{"InstanceType": "ml.m4.xlarge",
+               "InitialInstanceCount": 1, "ModelName": model, "VariantName": "AllTraffic"}]})
+    };
+    for (m, url) in [
+        ("one", format!("s3://{BUCKET}/h/h-one/output/model.tar.gz")),
+        ("two", format!("s3://{BUCKET}/h/h-two/output/model.tar.gz")),
+        ("broken", format!("s3://{BUCKET}/h/broken/model.tar.gz")),
+    ] {
+        ok(server, "CreateModel", model(m, url.clone())).await;
+        ok(
+            server,
+            "CreateEndpointConfig",
+            config(&format!("{m}-cfg"), m),
+        )
+        .await;
+    }
+    let arn = |kind: &str, name: &str| format!("arn:aws:sagemaker:us-east-1:{acct}:{kind}/{name}");
+    let (_, code, msg) = err(
+        server,
+        "CreateModel",
+        model("One", format!("s3://{BUCKET}/h/h-one/output/model.tar.gz")),
+    )
+    .await;
+    assert_eq!(code, "ValidationException");
+    assert_eq!(
+        msg,
+        format!(
+            "Cannot create already existing model \"{}\".",
+            arn("model", "one")
+        )
+    );
+    let (_, code, msg) = err(server, "CreateEndpointConfig", config("ONE-cfg", "one")).await;
+    assert_eq!(code, "ValidationException");
+    assert_eq!(
+        msg,
+        format!(
+            "Cannot create already existing endpoint configuration \"{}\".",
+            arn("endpoint-config", "one-cfg")
+        )
+    );
+
+    // Unknown names on describe and delete.
+    for (op, member, what, kind) in [
+        ("DescribeModel", "ModelName", "model", "model"),
+        ("DeleteModel", "ModelName", "model", "model"),
+        (
+            "DescribeEndpointConfig",
+            "EndpointConfigName",
+            "endpoint configuration",
+            "endpoint-config",
+        ),
+        (
+            "DeleteEndpointConfig",
+            "EndpointConfigName",
+            "endpoint configuration",
+            "endpoint-config",
+        ),
+        ("DescribeEndpoint", "EndpointName", "endpoint", "endpoint"),
+        ("DeleteEndpoint", "EndpointName", "endpoint", "endpoint"),
+    ] {
+        let (status, code, msg) = err(server, op, json!({ member: "Missing-Thing" })).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (400, "ValidationException"),
+            "{op}"
+        );
+        assert_eq!(
+            msg,
+            format!("Could not find {what} \"{}\".", arn(kind, "missing-thing")),
+            "{op}"
+        );
+    }
+
+    // A model that does not load: the endpoint ends Failed with the reason; invoking it is a
+    // ValidationError (it is not serving).
+    ok(
+        server,
+        "CreateEndpoint",
+        json!({"EndpointName": "ep-broken", "EndpointConfigName": "broken-cfg"}),
+    )
+    .await;
+    let d = wait_endpoint(server, "ep-broken", &["Failed"]).await;
+    assert!(
+        d["FailureReason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("model"),
+        "{d}"
+    );
+    let rt = runtime_client(server);
+    let invoke = |name: &'static str, body: Vec<u8>| {
+        rt.invoke_endpoint()
+            .endpoint_name(name)
+            .content_type("text/csv")
+            .body(aws_sdk_sagemakerruntime::primitives::Blob::new(body))
+            .send()
+    };
+    let se = invoke("ep-broken", b"0,0,0,0".to_vec())
+        .await
+        .expect_err("failed endpoint")
+        .into_service_error();
+    assert!(se.is_validation_error(), "{se:?}");
+
+    // UpdateEndpoint: to a broken config → rolled back, still serving the first model; to a
+    // good config → serves the second model.
+    ok(
+        server,
+        "CreateEndpoint",
+        json!({"EndpointName": "ep", "EndpointConfigName": "one-cfg"}),
+    )
+    .await;
+    wait_endpoint(server, "ep", &["InService"]).await;
+    let score = async |name: &'static str| -> f64 {
+        let out = invoke(name, b"0.5,-0.25,0.1,0.3".to_vec())
+            .await
+            .expect("invoke");
+        let v: Value = serde_json::from_slice(out.body().expect("body").as_ref()).expect("json");
+        v["predictions"][0]["score"].as_f64().unwrap_or(f64::NAN)
+    };
+    let before = score("ep").await;
+    ok(
+        server,
+        "UpdateEndpoint",
+        json!({"EndpointName": "ep", "EndpointConfigName": "broken-cfg"}),
+    )
+    .await;
+    let d = wait_endpoint(server, "ep", &["InService", "Failed"]).await;
+    assert_eq!(d["EndpointStatus"], "InService", "{d}");
+    assert_eq!(d["EndpointConfigName"], "one-cfg", "rolled back: {d}");
+    assert!(
+        d["FailureReason"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("Update failed and was rolled back"),
+        "{d}"
+    );
+    assert_eq!(score("ep").await, before);
+    ok(
+        server,
+        "UpdateEndpoint",
+        json!({"EndpointName": "ep", "EndpointConfigName": "two-cfg"}),
+    )
+    .await;
+    let d = wait_endpoint(server, "ep", &["InService", "Failed"]).await;
+    assert_eq!(
+        (
+            d["EndpointStatus"].as_str(),
+            d["EndpointConfigName"].as_str()
+        ),
+        (Some("InService"), Some("two-cfg")),
+        "{d}"
+    );
+    let after = score("ep").await;
+    // The dataset's plane gives 1 + 2·0.5 + 0.25 + 0.5·0.1 + 3·0.3 = 3.2; without the bias the
+    // second model cannot add the 1 and lands near 2.2.
+    assert!((before - 3.2).abs() < 0.3, "first model: {before}");
+    assert!((after - 2.2).abs() < 0.5, "second model (no bias): {after}");
+
+    // Oversized body: 6 MiB + 1 byte → 413 ValidationError naming the limit.
+    let se = invoke("ep", vec![b'0'; 6 * 1024 * 1024 + 1])
+        .await
+        .expect_err("oversized")
+        .into_service_error();
+    assert!(se.is_validation_error(), "{se:?}");
+    assert_eq!(
+        se.meta().message(),
+        Some(
+            "Request body of 6291457 bytes exceeds the limit of 6291456 bytes (6 MiB) for InvokeEndpoint."
+        )
+    );
 }

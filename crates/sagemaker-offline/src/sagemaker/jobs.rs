@@ -705,6 +705,7 @@ pub(crate) fn create(inner: &Arc<Inner>, req: &Value) -> Result<Value, JsonError
                 ),
             ));
         }
+        check_instance_quota(st.jobs.values(), &job, inner.opts.training_instance_limit)?;
         inner.persist_new(JOBS, &plan.key, &job)?;
         st.jobs.insert(plan.key.clone(), job);
         st.cancels.insert(plan.key.clone(), cancel.clone());
@@ -721,6 +722,40 @@ pub(crate) fn create(inner: &Arc<Inner>, req: &Value) -> Result<Value, JsonError
         });
     }
     Ok(json!({ "TrainingJobArn": arn }))
+}
+
+fn instance_type(job: &JobRecord) -> &str {
+    job.echo
+        .get("ResourceConfig")
+        .and_then(|r| r.get("InstanceType"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+/// The quota "<type> for training job usage": instances of `new`'s type held by jobs that have not
+/// ended, plus `new`'s, must stay within `limit` (spec §3.2's `ResourceLimitExceeded` row).
+fn check_instance_quota<'a>(
+    jobs: impl Iterator<Item = &'a JobRecord>,
+    new: &JobRecord,
+    limit: u32,
+) -> Result<(), JsonError> {
+    let ty = instance_type(new);
+    let used: u32 = jobs
+        .filter(|j| !j.is_terminal() && instance_type(j) == ty)
+        .map(|j| j.instance_count)
+        .sum();
+    if used.saturating_add(new.instance_count) <= limit {
+        return Ok(());
+    }
+    Err(JsonError::client(
+        "ResourceLimitExceeded",
+        format!(
+            "The account-level service limit '{ty} for training job usage' is {limit} Instances, \
+             with current utilization of {used} Instances and a request delta of {} Instances. \
+             Please contact AWS support to request an increase for this limit.",
+            new.instance_count
+        ),
+    ))
 }
 
 fn requested_name(req: &Value) -> Result<String, JsonError> {
@@ -1217,6 +1252,35 @@ mod tests {
             instance_count: 5,
             log_epoch: 100,
         }
+    }
+
+    #[test]
+    fn instance_quota_counts_unfinished_jobs_of_the_same_type() {
+        let of = |ty: &str, n: u32, status: &str| {
+            let mut j = record();
+            j.echo
+                .insert("ResourceConfig".into(), json!({"InstanceType": ty}));
+            j.instance_count = n;
+            j.status = status.into();
+            j
+        };
+        let running = [
+            of("ml.c4.2xlarge", 5, "InProgress"),
+            of("ml.c4.2xlarge", 5, "Stopping"),
+            of("ml.c4.2xlarge", 20, "Completed"),
+            of("ml.m5.large", 20, "InProgress"),
+        ];
+        assert!(check_instance_quota(running.iter(), &of("ml.c4.2xlarge", 10, ""), 20).is_ok());
+        let e = check_instance_quota(running.iter(), &of("ml.c4.2xlarge", 11, ""), 20)
+            .expect_err("over the quota");
+        assert_eq!((e.status, e.code.as_str()), (400, "ResourceLimitExceeded"));
+        assert_eq!(
+            e.message,
+            "The account-level service limit 'ml.c4.2xlarge for training job usage' is 20 \
+             Instances, with current utilization of 10 Instances and a request delta of 11 \
+             Instances. Please contact AWS support to request an increase for this limit."
+        );
+        assert!(check_instance_quota([].iter(), &of("ml.m5.large", 21, ""), 20).is_err());
     }
 
     #[test]

@@ -42,6 +42,11 @@ pub struct Options {
     /// `endpoint-in-service` waiter's first poll sees `InService`). The endpoint is `Creating`
     /// during the load either way.
     pub endpoint_load_wait: std::time::Duration,
+    /// The account-level quota "<instance type> for training job usage": how many instances of one
+    /// type the training jobs that have not ended may hold together. CreateTrainingJob beyond it
+    /// answers `ResourceLimitExceeded` as SageMaker does. Default 20 (enough for the workshop's
+    /// two 5-instance jobs at once, twice over); override with `SAGEMAKER_OFFLINE_TRAINING_INSTANCE_LIMIT`.
+    pub training_instance_limit: u32,
 }
 
 impl Default for Options {
@@ -51,9 +56,14 @@ impl Default for Options {
             .and_then(|v| v.trim().parse::<usize>().ok())
             .filter(|n| *n >= 1)
             .unwrap_or(1);
+        let limit = std::env::var("SAGEMAKER_OFFLINE_TRAINING_INSTANCE_LIMIT")
+            .ok()
+            .and_then(|v| v.trim().parse::<u32>().ok())
+            .unwrap_or(20);
         Self {
             max_concurrent_training_jobs: max,
             endpoint_load_wait: std::time::Duration::from_secs(5),
+            training_instance_limit: limit,
         }
     }
 }

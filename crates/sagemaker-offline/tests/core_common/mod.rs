@@ -26,21 +26,39 @@ pub fn s3_client(
     secret_override: Option<(&str, &str)>,
 ) -> aws_sdk_s3::Client {
     let (ak, sk) = match secret_override {
-        Some((a, s)) => (a.to_string(), s.to_string()),
+        Some((a, s)) => (a, s),
         None => (
-            server.credentials.access_key_id.clone(),
-            server.credentials.secret_access_key.clone(),
+            server.credentials.access_key_id.as_str(),
+            server.credentials.secret_access_key.as_str(),
         ),
     };
+    s3_client_at(&server.endpoint_url(), ak, sk)
+}
+
+/// An aws-sdk-s3 client for a server at `url` (for example a spawned binary).
+pub fn s3_client_at(url: &str, ak: &str, sk: &str) -> aws_sdk_s3::Client {
     let conf = aws_sdk_s3::Config::builder()
         .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .endpoint_url(server.endpoint_url())
+        .endpoint_url(url)
         .region(aws_sdk_s3::config::Region::new("us-east-1"))
         .credentials_provider(aws_sdk_s3::config::Credentials::new(
             ak, sk, None, None, "test",
         ))
         .build();
     aws_sdk_s3::Client::from_conf(conf)
+}
+
+/// An aws-sdk-sagemakerruntime client for a server at `url`.
+pub fn runtime_client_at(url: &str, ak: &str, sk: &str) -> aws_sdk_sagemakerruntime::Client {
+    let conf = aws_sdk_sagemakerruntime::Config::builder()
+        .behavior_version(aws_sdk_sagemakerruntime::config::BehaviorVersion::latest())
+        .endpoint_url(url)
+        .region(aws_sdk_sagemakerruntime::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_sagemakerruntime::config::Credentials::new(
+            ak, sk, None, None, "test",
+        ))
+        .build();
+    aws_sdk_sagemakerruntime::Client::from_conf(conf)
 }
 
 /// A raw HTTP response.
@@ -153,7 +171,33 @@ pub fn sign(
     sk: &str,
     time: SystemTime,
 ) -> Vec<(String, String)> {
-    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+    sign_body(
+        addr,
+        method,
+        path,
+        headers,
+        aws_sigv4::http_request::SignableBody::Bytes(body),
+        service,
+        ak,
+        sk,
+        time,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+/// [`sign`] with the payload given as aws-sigv4 takes it (for example `UnsignedPayload`).
+pub fn sign_body(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: aws_sigv4::http_request::SignableBody<'_>,
+    service: &str,
+    ak: &str,
+    sk: &str,
+    time: SystemTime,
+) -> Vec<(String, String)> {
+    use aws_sigv4::http_request::{SignableRequest, SigningSettings, sign};
     use aws_sigv4::sign::v4;
     let host = addr.to_string();
     let mut all: Vec<(&str, &str)> = vec![("host", host.as_str())];
@@ -169,8 +213,7 @@ pub fn sign(
         .expect("params")
         .into();
     let url = format!("http://{addr}{path}");
-    let req = SignableRequest::new(method, &url, all.iter().copied(), SignableBody::Bytes(body))
-        .expect("signable");
+    let req = SignableRequest::new(method, &url, all.iter().copied(), body).expect("signable");
     let (instructions, _) = sign(req, &params).expect("sign").into_parts();
     let mut out: Vec<(String, String)> = all
         .iter()
@@ -189,9 +232,29 @@ pub async fn json_call(
     target: &str,
     body: &serde_json::Value,
 ) -> Raw {
+    json_call_at(
+        server.addr,
+        &server.credentials.access_key_id,
+        &server.credentials.secret_access_key,
+        service,
+        target,
+        body,
+    )
+    .await
+}
+
+/// [`json_call`] to a server at `addr` with the key pair `ak`/`sk` (for example a spawned binary).
+pub async fn json_call_at(
+    addr: std::net::SocketAddr,
+    ak: &str,
+    sk: &str,
+    service: &str,
+    target: &str,
+    body: &serde_json::Value,
+) -> Raw {
     let body = body.to_string();
     let headers = sign(
-        server.addr,
+        addr,
         "POST",
         "/",
         &[
@@ -200,9 +263,31 @@ pub async fn json_call(
         ],
         body.as_bytes(),
         service,
-        &server.credentials.access_key_id,
-        &server.credentials.secret_access_key,
+        ak,
+        sk,
         SystemTime::now(),
     );
-    raw(server.addr, "POST", "/", &headers, body.as_bytes()).await
+    raw(addr, "POST", "/", &headers, body.as_bytes()).await
+}
+
+/// Feature count of [`dataset`].
+pub const FEATURES: usize = 4;
+
+/// y = 1 + 2·x0 − x1 + 0.5·x2 + 3·x3 (+ tiny deterministic noise), `rows` rows per object.
+pub fn dataset(seed: u32, rows: usize) -> Vec<u8> {
+    let mut x = Vec::with_capacity(rows * FEATURES);
+    let mut y = Vec::with_capacity(rows);
+    let mut s = seed.wrapping_mul(2_654_435_761).wrapping_add(12345);
+    let mut next = || {
+        s ^= s << 13;
+        s ^= s >> 17;
+        s ^= s << 5;
+        (s % 10_000) as f32 / 10_000.0
+    };
+    for _ in 0..rows {
+        let r: Vec<f32> = (0..FEATURES).map(|_| next() * 2.0 - 1.0).collect();
+        y.push(1.0 + 2.0 * r[0] - r[1] + 0.5 * r[2] + 3.0 * r[3] + (next() - 0.5) * 0.01);
+        x.extend_from_slice(&r);
+    }
+    sagemaker_recordio::write_dense_matrix(Vec::new(), &x, FEATURES, Some(&y)).expect("recordio")
 }
