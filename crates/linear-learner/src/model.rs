@@ -83,6 +83,21 @@ const MEMBERS: [&str; 4] = [
 ];
 
 impl Model {
+    /// A regressor `score = weights·x + bias` with squared loss, as if trained — for tools and
+    /// benchmarks that need a model without a training run.
+    pub fn linear_regressor(weights: Vec<f32>, bias: f32) -> Self {
+        Self {
+            feature_dim: weights.len(),
+            predictor_type: PredictorType::Regressor,
+            outputs: 1,
+            weights,
+            bias: vec![bias],
+            loss: Loss::Squared,
+            threshold: 0.5,
+            hyperparameters: "{}".into(),
+        }
+    }
+
     /// Number of features the model expects.
     pub fn feature_dim(&self) -> usize {
         self.feature_dim
