@@ -471,6 +471,20 @@ mod tests {
     }
 
     #[test]
+    fn a_blank_line_inside_is_reported() {
+        let good = real("historical57_all_raw_rows.tsv");
+        let text = String::from_utf8(good).expect("utf8");
+        let lines: Vec<&str> = text.lines().take(3).collect();
+        let with_blank = format!("{}\n\n{}\n", lines[..2].join("\n"), lines[2]);
+        let msg = err_text(read_events_bytes(with_blank.as_bytes(), "b.csv"));
+        assert!(
+            msg.starts_with("b.csv: line 3 (byte offset")
+                && msg.contains("has 1 tab-separated fields"),
+            "{msg}"
+        );
+    }
+
+    #[test]
     fn missing_file_is_an_io_error_naming_it() {
         let e =
             read_events_path(std::path::Path::new("/nonexistent/1979.csv")).expect_err("missing");
