@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of sagemaker-offline's InvokeEndpoint (the SageMaker runtime) with the workshop's real
-# client, boto3: ≈5 MB text/csv batches of 25 features written like numpy's `%g`, as notebook 3's
+# client, boto3, and then with aws-sdk-sagemakerruntime (crates/sagemaker-offline/examples/invoke_bench.rs)
+# on the same endpoint and bodies: ≈5 MB text/csv batches of 25 features written like numpy's `%g`, as notebook 3's
 # predict_batches sends them, at several concurrencies; prints a markdown table of latency p50/p99
 # and sustained MB/s (request bytes / wall time).
 #
@@ -47,11 +48,10 @@ SAGEMAKER_SUPPRESS_V2_WARNING=1 "$py" -c 'import boto3, numpy, sagemaker.amazon.
   { echo "bench-serve.sh: $py lacks boto3/numpy/sagemaker/awscli" >&2; exit 2; }
 
 bin="${KIT_OFFLINE_BIN:-}"
-if [[ -z "$bin" ]]; then
-  echo "bench-serve.sh: cargo build --release -p sagemaker-offline ..." >&2
-  (cd "$root" && cargo build --release -p sagemaker-offline --bin sagemaker-offline) >&2
-  bin="$target/release/sagemaker-offline"
-fi
+echo "bench-serve.sh: cargo build --release -p sagemaker-offline ..." >&2
+(cd "$root" && cargo build --release -p sagemaker-offline --bin sagemaker-offline --example invoke_bench) >&2
+bin="${bin:-$target/release/sagemaker-offline}"
+rust_client="$target/release/examples/invoke_bench"
 [[ -x "$bin" ]] || { echo "bench-serve.sh: no binary at $bin" >&2; exit 2; }
 
 state="$(mktemp -d "${TMPDIR:-/tmp}/sagemaker-offline-bench.XXXXXX")"
@@ -116,13 +116,13 @@ aws s3 mb "s3://$bucket" >&2
 aws s3 cp "$state/train.data" "s3://$bucket/bench/train/train.data" >&2
 
 load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
-"$py" - "$bucket" "$job" "$image" "$role" "$conc" "$reqs" "$payload" "$load_start" <<'PY'
+"$py" - "$bucket" "$job" "$image" "$role" "$conc" "$reqs" "$payload" "$load_start" "$state" <<'PY'
 import concurrent.futures as cf
 import json, os, sys, threading, time
 import boto3, botocore.config
 import numpy as np
 
-bucket, job, image, role, conc, reqs, payload, load_start = sys.argv[1:9]
+bucket, job, image, role, conc, reqs, payload, load_start, state = sys.argv[1:10]
 conc = [int(c) for c in conc.split(",")]
 reqs = [int(r) for r in reqs.split(",")]
 if len(conc) != len(reqs):
@@ -180,6 +180,9 @@ def body(seed):
 
 bodies = [body(s) for s in range(4)]
 say("bodies:", ", ".join(f"{len(b)} B / {n} rows" for b, n in bodies))
+for i, (b, _) in enumerate(bodies):  # the same bodies for the Rust client afterwards
+    open(os.path.join(state, f"body-{i}.csv"), "wb").write(b)
+open(os.path.join(state, "endpoint"), "w").write(ep)
 
 cfg = botocore.config.Config(retries={"total_max_attempts": 1}, read_timeout=300,
                              max_pool_connections=4)
@@ -232,11 +235,12 @@ for c, total in zip(conc, reqs):
     for e in errors[:3]:
         say("  error:", e)
 
-sm.delete_endpoint(EndpointName=ep)
 load_end = open("/proc/loadavg").read().split()[:3]
 mean = sum(len(b) for b, _ in bodies) / len(bodies)
 print(f"InvokeEndpoint, text/csv → application/json, body ≈ {mean / 1e6:.2f} MB "
-      f"({bodies[0][1]} rows × 25 features, %g); boto3 {boto3.__version__}, one client per thread; "
+      f"({bodies[0][1]} rows × 25 features, %g)")
+print()
+print(f"boto3 {boto3.__version__}, one client per thread; "
       f"load average {load_start} at start, {' '.join(load_end)} at end; nproc {os.cpu_count()}")
 print()
 print("| concurrency | requests | errors | p50 ms | p99 ms | max ms | req/s | MB/s sustained | wall s |")
@@ -247,3 +251,10 @@ for r in results:
 if any(r["err"] for r in results):
     sys.exit("bench-serve: errors occurred (see above)")
 PY
+
+echo
+echo "aws-sdk-sagemakerruntime (Rust, one client, one task per concurrent request), same endpoint and bodies:"
+echo
+"$rust_client" "$(cat "$state/endpoint")" "$conc" "$reqs" "$state"/body-*.csv
+echo
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -134,16 +134,18 @@ impl Model {
     /// Predicts one row of `feature_dim` values.
     pub fn predict_row(&self, row: &[f32]) -> Prediction {
         let d = self.feature_dim;
-        let raw: Vec<f32> = (0..self.outputs)
-            .map(|k| {
-                self.bias[k]
-                    + self.weights[k * d..(k + 1) * d]
-                        .iter()
-                        .zip(row)
-                        .map(|(w, x)| w * x)
-                        .sum::<f32>()
-            })
-            .collect();
+        let output = |k: usize| {
+            self.bias[k]
+                + self.weights[k * d..(k + 1) * d]
+                    .iter()
+                    .zip(row)
+                    .map(|(w, x)| w * x)
+                    .sum::<f32>()
+        };
+        if self.predictor_type == PredictorType::Regressor {
+            return Prediction::Regression { score: output(0) };
+        }
+        let raw: Vec<f32> = (0..self.outputs).map(output).collect();
         match self.predictor_type {
             PredictorType::Regressor => Prediction::Regression { score: raw[0] },
             PredictorType::BinaryClassifier => {
