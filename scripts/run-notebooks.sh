@@ -28,8 +28,9 @@ Executes notebooks/N-*.ipynb (all by default, in order) with the evcxr kernel an
 executed copies to DIR (default \$KIT_OUT/notebooks = out/notebooks), then checks them.
 
 Environment:
-  KIT_EVCXR_OPT      evcxr :opt level (default 0; see .ci/evcxr/README.md)
-  EVCXR_TMPDIR       evcxr build dir, reused between runs (default ~/.cache/kit-evcxr-tmp)
+  KIT_EVCXR_OPT      evcxr :opt level of the cells (default 0; see .ci/evcxr/README.md)
+  KIT_EVCXR_DEPS_OPT opt-level of the notebooks' dependencies (default 1; scripts/common.sh)
+  EVCXR_TMPDIR       evcxr build dir, reused between runs (default ~/.cache/kit-evcxr/tmp)
   KIT_NB_TIMEOUT     per-cell timeout in seconds (default 3600)
   KIT_START_JOBS     notebook 2: 1 start jobs (default here), 0 never, auto (see the notebook)
   KIT_JOBS_FILE      job names file (default \$KIT_OUT/jobs.json)
@@ -81,28 +82,7 @@ if ! "$jupyter" kernelspec list 2>/dev/null | grep -qE '^\s*rust\s'; then
 fi
 
 # --- evcxr configuration -----------------------------------------------------------------------
-opt="${KIT_EVCXR_OPT:-0}"
-[[ "$opt" =~ ^[0-3sz]$ ]] || kit_die "KIT_EVCXR_OPT must be 0-3, s or z, not '$opt'"
-if [[ "$opt" == 0 ]]; then
-  export EVCXR_CONFIG_DIR="$KIT_ROOT/.ci/evcxr"
-else
-  EVCXR_CONFIG_DIR="$(mktemp -d)"
-  sed "s/^:opt .*/:opt $opt/" "$KIT_ROOT/.ci/evcxr/init.evcxr" >"$EVCXR_CONFIG_DIR/init.evcxr"
-  export EVCXR_CONFIG_DIR
-fi
-export EVCXR_TMPDIR="${EVCXR_TMPDIR:-$HOME/.cache/kit-evcxr-tmp}"
-# evcxr's cells link libstd dynamically (-C prefer-dynamic); on this toolchain libstd-*.so exists
-# only under lib/rustlib/<host>/lib, not in <sysroot>/lib where the runner looks, so dlopen fails
-# ("dlopen failed") unless the loader is told where it is.
-rust_libdir="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/lib"
-export LD_LIBRARY_PATH="$rust_libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-mkdir -p "$EVCXR_TMPDIR"
-# One kernel per tmpdir at a time (evcxr's build dir is not safe to share).
-exec 9>"$EVCXR_TMPDIR.lock"
-if ! flock -n 9; then
-  kit_log "waiting for another evcxr run using $EVCXR_TMPDIR"
-  flock 9
-fi
+kit_evcxr_setup
 
 # --- AWS endpoint --------------------------------------------------------------------------------
 have_aws_credentials() {
@@ -149,7 +129,7 @@ status=0
 summary=""
 for nb in "${notebooks[@]}"; do
   name="$(basename "$nb")"
-  kit_log "executing $name (opt $opt, tmpdir $EVCXR_TMPDIR, KIT_START_JOBS=$KIT_START_JOBS)"
+  kit_log "executing $name (opt $KIT_EVCXR_OPT_LEVEL, deps opt ${KIT_EVCXR_DEPS_OPT:-1}, tmpdir $EVCXR_TMPDIR, KIT_START_JOBS=$KIT_START_JOBS)"
   t0="$(kit_now)"
   rc=0
   # allow_errors: the executed copy is always written; the checker then fails on any error output.

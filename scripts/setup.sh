@@ -126,9 +126,11 @@ warm() {
     STEP_NOTE="skipped (scripts/warm-evcxr.sh not present)"
     return 0
   fi
-  # Inputs of the warm-up: the helper crate, the lock file, the evcxr config and the script itself.
-  key="$(cd "$KIT_ROOT" && find kernel-helpers .ci/evcxr Cargo.lock scripts/warm-evcxr.sh -type f \
-    -not -path '*/target/*' 2>/dev/null | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)"
+  # Inputs of the warm-up: the helper crate, the lock file, the evcxr config, the script itself
+  # and the opt levels (cells, dependencies).
+  key="$( (cd "$KIT_ROOT" && find kernel-helpers .ci/evcxr Cargo.lock scripts/warm-evcxr.sh -type f \
+    -not -path '*/target/*' 2>/dev/null | LC_ALL=C sort | xargs sha256sum
+    echo "opt=${KIT_EVCXR_OPT:-0} deps=${KIT_EVCXR_DEPS_OPT:-1}") | sha256sum | cut -c1-16)"
   stamp="$KIT_OUT/.stamps/warm-evcxr"
   if [[ -f "$stamp" && "$(cat "$stamp")" == "$key" && -z "${KIT_FORCE_WARM:-}" ]]; then
     STEP_NOTE="already warm for these inputs ($key; KIT_FORCE_WARM=1 redoes it)"

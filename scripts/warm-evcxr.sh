@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Warms evcxr for the notebooks: runs a two-cell notebook (`:dep kernel_helpers` + one cell that
 # renders a table and a chart) with the same evcxr settings scripts/run-notebooks.sh uses —
-# EVCXR_CONFIG_DIR=.ci/evcxr (:opt 0, :cache 20000) and the reused EVCXR_TMPDIR (default
-# ~/.cache/kit-evcxr-tmp). Afterwards the first `:dep` cell of a notebook takes seconds instead of
+# EVCXR_CONFIG_DIR=.ci/evcxr (:opt 0, :cache 20000), the reused EVCXR_TMPDIR (default
+# ~/.cache/kit-evcxr/tmp) and dependencies at opt-level KIT_EVCXR_DEPS_OPT (default 1; see
+# kit_evcxr_setup in scripts/common.sh). Afterwards the first `:dep` cell of a notebook takes seconds instead of
 # minutes: cargo's state in the tmpdir is reused, and the registry crates are in evcxr's cache
 # (~/.cache/evcxr) even for a fresh tmpdir. scripts/setup.sh calls this; it is safe to re-run.
 # Prints the time of each cell.
@@ -17,26 +18,7 @@ if ! command -v evcxr_jupyter >/dev/null 2>&1; then
 fi
 "$KIT_ROOT/.venv/bin/jupyter" kernelspec list 2>/dev/null | grep -qE '^\s*rust\s' || evcxr_jupyter --install >&2
 
-opt="${KIT_EVCXR_OPT:-0}"
-if [[ "$opt" == 0 ]]; then
-  export EVCXR_CONFIG_DIR="$KIT_ROOT/.ci/evcxr"
-else
-  EVCXR_CONFIG_DIR="$(mktemp -d)"
-  sed "s/^:opt .*/:opt $opt/" "$KIT_ROOT/.ci/evcxr/init.evcxr" >"$EVCXR_CONFIG_DIR/init.evcxr"
-  export EVCXR_CONFIG_DIR
-fi
-export EVCXR_TMPDIR="${EVCXR_TMPDIR:-$HOME/.cache/kit-evcxr-tmp}"
-# evcxr's cells link libstd dynamically (-C prefer-dynamic); on this toolchain libstd-*.so exists
-# only under lib/rustlib/<host>/lib, not in <sysroot>/lib where the runner looks, so dlopen fails
-# ("dlopen failed") unless the loader is told where it is.
-rust_libdir="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/lib"
-export LD_LIBRARY_PATH="$rust_libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-mkdir -p "$EVCXR_TMPDIR"
-exec 9>"$EVCXR_TMPDIR.lock"
-if ! flock -n 9; then
-  kit_log "waiting for another evcxr run using $EVCXR_TMPDIR"
-  flock 9
-fi
+kit_evcxr_setup
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -54,7 +36,7 @@ nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": f"warm{i}",
       "nbformat": 4, "nbformat_minor": 5}
 json.dump(nb, open(path, "w"))
 PY
-kit_log "warming evcxr (opt $opt, tmpdir $EVCXR_TMPDIR, cache ~/.cache/evcxr); a cold run takes minutes"
+kit_log "warming evcxr (opt $KIT_EVCXR_OPT_LEVEL, deps opt ${KIT_EVCXR_DEPS_OPT:-1}, tmpdir $EVCXR_TMPDIR, cache ~/.cache/evcxr); a cold run takes minutes"
 t0="$(kit_now)"
 "$KIT_ROOT/.venv/bin/jupyter" nbconvert --to notebook --execute \
   --ExecutePreprocessor.kernel_name=rust --ExecutePreprocessor.timeout=3600 \
