@@ -179,17 +179,16 @@ kit_offline_env() {
 # Sets KIT_OFFLINE_PID (empty when an already running server was reused) and KIT_OFFLINE_URL.
 KIT_OFFLINE_PID=""
 KIT_OFFLINE_URL=""
-# Prepares a headless evcxr run (run-notebooks.sh, warm-evcxr.sh): the kernel's init commands
-# (.ci/evcxr: `:opt` KIT_EVCXR_OPT, default 0, and `:cache`), the reused build dir EVCXR_TMPDIR
-# (default ~/.cache/kit-evcxr/tmp) locked with flock on fd 9 so two kernels never share it,
-# libstd's directory on LD_LIBRARY_PATH, and a cargo config next to the build dir that compiles
-# the notebooks' dependencies (polars, the kit's crates, the AWS SDK) at opt-level
-# KIT_EVCXR_DEPS_OPT (default 1) while each cell's own code stays at `:opt`: at opt 0 the
-# full-scale data cells spent minutes in unoptimised polars/CSV/recordIO code; cells stay quick
-# to compile. Cargo reads `.cargo/config.toml` from the build dir's ancestors, so it is written
-# only when EVCXR_TMPDIR is the default (a custom one gets a note and opt 0 dependencies).
-kit_evcxr_setup() {
-  local opt="${KIT_EVCXR_OPT:-0}" deps_opt="${KIT_EVCXR_DEPS_OPT:-1}" home
+# evcxr settings shared by headless runs and the Lab: the kernel's init commands (.ci/evcxr: `:opt`
+# KIT_EVCXR_OPT, default 0, and `:cache`), libstd's directory on LD_LIBRARY_PATH, and a cargo
+# config in ~/.cache/kit-evcxr that compiles the notebooks' dependencies (polars, the kit's crates,
+# the AWS SDK) at opt-level KIT_EVCXR_DEPS_OPT (default 1) while each cell's own code stays at
+# `:opt`: at opt 0 the full-scale data cells spent minutes in unoptimised polars/CSV/recordIO
+# code, and cells stay quick to compile. Cargo reads `.cargo/config.toml` from the build dir's
+# ancestors, so it applies to evcxr build dirs below ~/.cache/kit-evcxr only.
+KIT_EVCXR_HOME="$HOME/.cache/kit-evcxr"
+kit_evcxr_env() {
+  local opt="${KIT_EVCXR_OPT:-0}" deps_opt="${KIT_EVCXR_DEPS_OPT:-1}"
   [[ "$opt" =~ ^[0-3sz]$ ]] || kit_die "KIT_EVCXR_OPT must be 0-3, s or z, not '$opt'"
   [[ "$deps_opt" =~ ^[0-3sz]$ ]] || kit_die "KIT_EVCXR_DEPS_OPT must be 0-3, s or z, not '$deps_opt'"
   KIT_EVCXR_OPT_LEVEL="$opt"
@@ -200,25 +199,31 @@ kit_evcxr_setup() {
     sed "s/^:opt .*/:opt $opt/" "$KIT_ROOT/.ci/evcxr/init.evcxr" >"$EVCXR_CONFIG_DIR/init.evcxr"
     export EVCXR_CONFIG_DIR
   fi
-  home="$HOME/.cache/kit-evcxr"
-  if [[ -z "${EVCXR_TMPDIR:-}" ]]; then
-    export EVCXR_TMPDIR="$home/tmp"
-    mkdir -p "$home/.cargo"
-    local config="$home/.cargo/config.toml" want
-    want="$(printf '%s\n' \
-      "# Written by the kit's scripts/common.sh (kit_evcxr_setup): the notebooks' dependencies are" \
-      "# compiled at opt-level $deps_opt, each cell's own code at evcxr's :opt." \
-      '[profile.dev.package."*"]' "opt-level = $(kit_toml_opt "$deps_opt")")"
-    [[ -f "$config" && "$(cat "$config")" == "$want" ]] || printf '%s\n' "$want" >"$config"
-  else
-    kit_log "EVCXR_TMPDIR=$EVCXR_TMPDIR is not the kit's default: dependencies compile at :opt $opt"
-  fi
+  mkdir -p "$KIT_EVCXR_HOME/.cargo"
+  local config="$KIT_EVCXR_HOME/.cargo/config.toml" want
+  want="$(printf '%s\n' \
+    "# Written by the kit's scripts/common.sh (kit_evcxr_env): the notebooks' dependencies are" \
+    "# compiled at opt-level $deps_opt, each cell's own code at evcxr's :opt." \
+    '[profile.dev.package."*"]' "opt-level = $(kit_toml_opt "$deps_opt")")"
+  [[ -f "$config" && "$(cat "$config")" == "$want" ]] || printf '%s\n' "$want" >"$config"
   # evcxr's cells link libstd dynamically (-C prefer-dynamic); on this toolchain libstd-*.so exists
   # only under lib/rustlib/<host>/lib, not in <sysroot>/lib where the runner looks, so dlopen fails
   # ("dlopen failed") unless the loader is told where it is.
   local rust_libdir
   rust_libdir="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/lib"
   export LD_LIBRARY_PATH="$rust_libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+}
+
+# A headless evcxr run (run-notebooks.sh, warm-evcxr.sh): kit_evcxr_env plus the reused build dir
+# EVCXR_TMPDIR (default ~/.cache/kit-evcxr/tmp), locked with flock on fd 9 so two kernels never
+# share it. A custom EVCXR_TMPDIR outside ~/.cache/kit-evcxr gets opt-0 dependencies (noted).
+kit_evcxr_setup() {
+  kit_evcxr_env
+  if [[ -z "${EVCXR_TMPDIR:-}" ]]; then
+    export EVCXR_TMPDIR="$KIT_EVCXR_HOME/tmp"
+  elif [[ "$EVCXR_TMPDIR" != "$KIT_EVCXR_HOME"/* ]]; then
+    kit_log "EVCXR_TMPDIR=$EVCXR_TMPDIR is outside $KIT_EVCXR_HOME: dependencies compile at :opt $KIT_EVCXR_OPT_LEVEL"
+  fi
   mkdir -p "$EVCXR_TMPDIR"
   # One kernel per build dir at a time (evcxr's build dir is not safe to share).
   exec 9>"$EVCXR_TMPDIR.lock"

@@ -75,11 +75,18 @@ if [[ "$KIT_TARGET" == offline ]]; then
 fi
 kit_resolve_settings
 export KIT_JOBS_FILE
-# evcxr settings the notebooks are tested with (see scripts/run-notebooks.sh), unless already set.
-if [[ -d "$KIT_ROOT/.ci/evcxr" ]]; then
-  export EVCXR_CONFIG_DIR="${EVCXR_CONFIG_DIR:-$KIT_ROOT/.ci/evcxr}"
+# The evcxr settings the notebooks are tested with (kit_evcxr_env: :opt, :cache, optimised
+# dependencies, libstd on LD_LIBRARY_PATH). Each kernel the Lab starts builds in its own temporary
+# directory — below ~/.cache/kit-evcxr/lab (TMPDIR), so the optimised-dependencies config applies
+# and evcxr's :cache (filled by scripts/setup.sh) makes the first `:dep` quick.
+kit_evcxr_env
+if [[ -z "${EVCXR_TMPDIR:-}" ]]; then
+  mkdir -p "$KIT_EVCXR_HOME/lab"
+  export TMPDIR="$KIT_EVCXR_HOME/lab"
 fi
 kit_log "target $KIT_TARGET${AWS_ENDPOINT_URL:+ ($AWS_ENDPOINT_URL)}; bucket s3://$KIT_BUCKET/$KIT_PREFIX; jobs file $KIT_JOBS_FILE"
 kit_log "in the Lab's terminal the same settings apply: scripts/replicated.sh, scripts/sharded.sh, scripts/deploy.sh"
+# JupyterLab refuses to run as root without --allow-root (containers, CI machines often are root).
+[[ "$(id -u)" == 0 ]] && lab_args=(--allow-root "${lab_args[@]}")
 "$KIT_ROOT/.venv/bin/jupyter-lab" --notebook-dir "$KIT_ROOT/notebooks" --port "$lab_port" --no-browser \
   "${lab_args[@]}"

@@ -12,6 +12,7 @@
 #   workshop  scripts/workshop.sh --scale 0.05 end to end: notebooks, both jobs, endpoints, handout
 #   summary   its summary: both jobs Completed, sharded faster, both MSE finite and close
 #   handout   the handout opened headless in Chromium (screenshot) and its contents checked
+#   lab       scripts/lab.sh started as a user would; notebook 1's first cells run in a Lab kernel
 # `scripts/test.sh STEP...` runs only the named steps.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,7 +24,7 @@ export KIT_PROFILE="${KIT_PROFILE:-debug}"
 export KIT_EVCXR_DEPS_OPT="${KIT_EVCXR_DEPS_OPT:-0}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
-all_steps=(fmt clippy unit recordio clients workshop summary handout)
+all_steps=(fmt clippy unit recordio clients workshop summary handout lab)
 steps=("$@")
 [[ ${#steps[@]} -eq 0 ]] && steps=("${all_steps[@]}")
 
@@ -57,6 +58,7 @@ for step in "${steps[@]}"; do
     workshop) run_step workshop env KIT_OUT="$root/out/ci" scripts/workshop.sh --scale 0.05 --fresh ;;
     summary) run_step summary "$KIT_PYTHON" scripts/check-summary.py "$root/out/ci/handout/summary.json" ;;
     handout) run_step handout env KIT_OUT="$root/out/ci" scripts/check-handout.sh ;;
+    lab) run_step lab env KIT_OUT="$root/out/ci" scripts/check-lab.sh ;;
     *) echo "test.sh: unknown step '$step' (known: ${all_steps[*]})" >&2; exit 2 ;;
   esac
 done
