@@ -65,7 +65,10 @@ async fn main() -> Result<(), Error> {
     let mut bodies = Vec::new();
     for path in &args[3..] {
         let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
-        let rows = bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count();
+        let rows = bytes
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .count();
         bodies.push(Body {
             len: bytes.len(),
             bytes: Blob::new(bytes),
@@ -78,15 +81,21 @@ async fn main() -> Result<(), Error> {
     for b in bodies.iter().take(2) {
         invoke(&client, &endpoint, b).await?; // warm-up: connection, model, page cache
     }
-    println!("| concurrency | requests | errors | p50 ms | p99 ms | max ms | req/s | MB/s sustained | wall s |");
+    println!(
+        "| concurrency | requests | errors | p50 ms | p99 ms | max ms | req/s | MB/s sustained | wall s |"
+    );
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (c, total) in conc.into_iter().zip(reqs) {
         let next = Arc::new(AtomicUsize::new(0));
         let t = Instant::now();
         let mut tasks = Vec::new();
         for _ in 0..c {
-            let (client, endpoint, bodies, next) =
-                (client.clone(), endpoint.clone(), bodies.clone(), next.clone());
+            let (client, endpoint, bodies, next) = (
+                client.clone(),
+                endpoint.clone(),
+                bodies.clone(),
+                next.clone(),
+            );
             tasks.push(tokio::spawn(async move {
                 let mut done: Vec<(f64, usize)> = Vec::new();
                 loop {
@@ -109,7 +118,8 @@ async fn main() -> Result<(), Error> {
         }
         let wall = t.elapsed().as_secs_f64();
         lat.sort_by(f64::total_cmp);
-        let q = |p: f64| lat[((p * (lat.len() - 1) as f64).round() as usize).min(lat.len() - 1)] * 1e3;
+        let q =
+            |p: f64| lat[((p * (lat.len() - 1) as f64).round() as usize).min(lat.len() - 1)] * 1e3;
         println!(
             "| {c} | {total} | 0 | {:.1} | {:.1} | {:.1} | {:.2} | {:.1} | {wall:.2} |",
             q(0.5),
