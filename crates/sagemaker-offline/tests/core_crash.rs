@@ -44,25 +44,40 @@ impl Drop for Served {
     }
 }
 
-fn serve(state: &Path) -> Served {
+/// Starts `serve --port 0 --no-seed ARGS --state-dir STATE` and reads its first stdout line
+/// (the readiness line, or "" when it exited without one).
+fn spawn_serve(args: &[&str], state: &Path, stderr: Stdio) -> (Child, String) {
     let mut child = Command::new(BIN)
-        .args(["serve", "--port", "0", "--no-seed", "--access-key", AK])
-        .args(["--secret-key", SK, "--state-dir"])
+        .args(["serve", "--port", "0", "--no-seed"])
+        .args(args)
+        .arg("--state-dir")
         .arg(state)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("sagemaker-offline listening on ")
+    (child, line)
+}
+
+/// The address in a readiness line.
+fn listening_on(line: &str) -> SocketAddr {
+    line.trim()
+        .strip_prefix("sagemaker-offline listening on http://")
+        .and_then(|a| a.parse().ok())
         .unwrap_or_else(|| panic!("readiness line: {line:?}"))
-        .to_string();
-    let addr = url.trim_start_matches("http://").parse().unwrap();
+}
+
+fn serve(state: &Path) -> Served {
+    let (child, line) = spawn_serve(
+        &["--access-key", AK, "--secret-key", SK],
+        state,
+        Stdio::null(),
+    );
+    let addr = listening_on(&line);
     Served { child, addr }
 }
 
@@ -374,18 +389,7 @@ fn non_loopback_bind_needs_an_explicit_flag() {
 #[tokio::test]
 async fn health_answers_on_an_explicit_loopback_bind() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(BIN)
-        .args(["serve", "--port", "0", "--no-seed", "--bind", "::1"])
-        .arg("--state-dir")
-        .arg(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (mut child, line) = spawn_serve(&["--bind", "::1"], dir.path(), Stdio::piped());
     if line.is_empty() {
         // IPv6 may be disabled on a CI machine: then the error must say which address failed.
         let _ = child.wait();
@@ -394,11 +398,7 @@ async fn health_answers_on_an_explicit_loopback_bind() {
         assert!(err.contains("cannot listen on [::1]:0"), "{err}");
         return;
     }
-    let url = line.trim().strip_prefix("sagemaker-offline listening on ");
-    let addr: SocketAddr = url
-        .and_then(|u| u.strip_prefix("http://"))
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("readiness line: {line:?}"));
+    let addr = listening_on(&line);
     assert!(addr.ip().is_loopback() && addr.is_ipv6(), "{addr}");
     let r = raw(addr, "GET", "/__health", &[], b"").await;
     let _ = child.kill();
