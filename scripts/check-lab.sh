@@ -11,13 +11,16 @@ standin_port="${2:-18997}"
 token="$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
 log="$KIT_OUT/logs/check-lab.log"
 mkdir -p "$(dirname "$log")"
-"$KIT_ROOT/scripts/lab.sh" --scale 0.05 --port "$standin_port" --lab-port "$lab_port" \
-  -- --IdentityProvider.token="$token" >"$log" 2>&1 &
+# Its own process group (setsid), so stopping it reaches JupyterLab and the kernels too, as Ctrl-C in
+# a terminal would (TERM: JupyterLab shuts down its kernels, lab.sh then stops its stand-in); port_retries=0 so a busy port fails instead of moving to the next one.
+setsid "$KIT_ROOT/scripts/lab.sh" --scale 0.05 --port "$standin_port" --lab-port "$lab_port" \
+  -- --IdentityProvider.token="$token" --ServerApp.port_retries=0 >"$log" 2>&1 &
 lab_pid=$!
 stop() {
-  kill -TERM "$lab_pid" 2>/dev/null || true
+  kill -TERM -- "-$lab_pid" 2>/dev/null || true
   for _ in $(seq 1 60); do kill -0 "$lab_pid" 2>/dev/null || break; sleep 0.5; done
-  kill -KILL "$lab_pid" 2>/dev/null || true
+  kill -KILL -- "-$lab_pid" 2>/dev/null || true
+  wait "$lab_pid" 2>/dev/null || true
 }
 trap stop EXIT
 for i in $(seq 1 600); do
