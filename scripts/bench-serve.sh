@@ -25,6 +25,7 @@
 #        BENCH_GDELT_SCALE   --gdelt-scale of the server (default 0.05)
 #        KEEP_STATE=1        keep the temporary state dir
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 if [[ "${1:-}" == -h || "${1:-}" == --help ]]; then
   sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
@@ -57,15 +58,9 @@ rust_client="$target/release/examples/invoke_bench"
 state="$(mktemp -d "${TMPDIR:-/tmp}/sagemaker-offline-bench.XXXXXX")"
 port="$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
 log="$state/server.log"
-server_pid=""
 
 cleanup() {
-  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    for _ in $(seq 1 40); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.25; done
-    kill -KILL "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  kit_offline_stop
   if [[ "${KEEP_STATE:-0}" == 1 ]]; then
     echo "bench-serve.sh: state kept in $state" >&2
   else
@@ -75,16 +70,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "bench-serve.sh: starting $bin on port $port (gdelt scale $scale) ..." >&2
-"$bin" serve --port "$port" --state-dir "$state" --gdelt-scale "$scale" >"$log" 2>&1 &
-server_pid=$!
-for i in $(seq 1 1200); do
-  if grep -q "^sagemaker-offline listening on http://127.0.0.1:$port\$" "$log"; then break; fi
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    echo "bench-serve.sh: server exited before it was ready:" >&2; cat "$log" >&2; exit 1
-  fi
-  if [[ $i == 1200 ]]; then echo "bench-serve.sh: server not ready after 600 s:" >&2; cat "$log" >&2; exit 1; fi
-  sleep 0.5
-done
+KIT_OFFLINE_BIN="$bin" kit_offline_start "$port" "$state" "$scale" "$log"
 
 # Only the stand-in's AWS settings: no user profile or config files.
 while IFS='=' read -r name _; do

@@ -12,8 +12,9 @@
 #   TEST_GDELT_SCALE  GDELT seed scale (default 0.001)
 #   KEEP_STATE=1      keep the temporary state dir (printed) for inspection
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$KIT_ROOT"
 PY="${KIT_PYTHON:-$ROOT/.venv/bin/python}"
 [[ -x "$PY" ]] || { echo "test-clients.sh: no Python at $PY (set KIT_PYTHON or run scripts/python-env.sh)" >&2; exit 1; }
 "$PY" -c 'import boto3, pytest, awscli' 2>/dev/null ||
@@ -29,15 +30,9 @@ fi
 STATE="$(mktemp -d "${TMPDIR:-/tmp}/sagemaker-offline-clients.XXXXXX")"
 PORT="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
 LOG="$STATE/server.log"
-SERVER_PID=""
 
 cleanup() {
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 40); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.25; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
+  kit_offline_stop
   if [[ "${KEEP_STATE:-0}" == 1 ]]; then
     echo "test-clients.sh: state kept in $STATE" >&2
   else
@@ -46,16 +41,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$BIN" serve --port "$PORT" --state-dir "$STATE" --gdelt-scale "${TEST_GDELT_SCALE:-0.001}" >"$LOG" 2>&1 &
-SERVER_PID=$!
-for i in $(seq 1 600); do
-  if grep -q "^sagemaker-offline listening on http://127.0.0.1:$PORT\$" "$LOG"; then break; fi
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-    echo "test-clients.sh: server exited before it was ready:" >&2; cat "$LOG" >&2; exit 1
-  fi
-  if [[ $i == 600 ]]; then echo "test-clients.sh: server not ready after 300 s:" >&2; cat "$LOG" >&2; exit 1; fi
-  sleep 0.5
-done
+KIT_OFFLINE_BIN="$BIN" kit_offline_start "$PORT" "$STATE" "${TEST_GDELT_SCALE:-0.001}" "$LOG"
 
 # A clean AWS environment: only the stand-in's settings, no user profile or config files.
 while IFS='=' read -r name _; do
