@@ -73,11 +73,10 @@ pub fn read_events_bytes(bytes: &[u8], source_name: &str) -> Result<DataFrame, G
     let parsed = csv_options()
         .into_reader_with_file_handle(Cursor::new(bytes))
         .finish();
-    if let Ok(df) = &parsed
-        && !needs_diagnosis(df)
-    {
-        return parsed.map_err(|e| GdeltError::format(source_name, e.to_string()));
-    }
+    let parsed = match parsed {
+        Ok(df) if !needs_diagnosis(&df) => return Ok(df),
+        other => other,
+    };
     let lines = validate(bytes, source_name)?;
     let df = match parsed {
         Ok(df) => df,

@@ -257,20 +257,20 @@ fn parse_csv(body: &[u8], d: usize) -> Result<Vec<f32>, (u16, String)> {
             .collect()
     });
     let mut rows = Vec::with_capacity(parsed.iter().map(|p| p.as_ref().map_or(0, Vec::len)).sum());
-    let mut lines_before = 0;
-    for (chunk, part) in chunks.iter().zip(parsed) {
+    for (k, part) in parsed.into_iter().enumerate() {
         match part {
             Ok(v) => rows.extend_from_slice(&v),
-            // Re-run the failing chunk with its absolute first row number for the message.
+            // Re-run the failing chunk with its absolute first row number for the message (the
+            // earlier chunks' lines are counted only here, on the error path).
             Err(CsvError::Bad) => {
-                return match parse_csv_lines(chunk, d, lines_before) {
+                let lines_before = chunks[..k].iter().map(|c| c.split('\n').count()).sum();
+                return match parse_csv_lines(chunks[k], d, lines_before) {
                     Err(e) => Err(e),
                     Ok(_) => Err((500, "the CSV parser disagreed with itself".into())),
                 };
             }
             Err(CsvError::Other(m)) => return Err((500, m)),
         }
-        lines_before += chunk.split('\n').count();
     }
     Ok(rows)
 }
