@@ -11,18 +11,18 @@
 # (1 instance, regressor), host it (model, endpoint config, endpoint, wait InService); then measure.
 # The server is stopped and the state dir removed at exit.
 #
-# The CSV rows are random with the magnitudes of the workshop's 1984 features (NumArticles a small
-# integer, four latitude/longitude values with 4 decimals, then a one-hot of 20 event codes), not
-# rows of the generated GDELT 1984 file.
+# The CSV rows are the seeded (generated) GDELT 1984 file's rows through the workshop transform:
+# NumArticles, the two actors' latitude/longitude, then a one-hot of the 20 top event codes of 1979.
 #
 # Usage: scripts/bench-serve.sh [--help]
 # Env:   KIT_PYTHON          Python with boto3, numpy, sagemaker, awscli (default <repo>/.venv/bin/python)
 #        KIT_OFFLINE_BIN     use this binary instead of building (default: cargo build --release)
 #        CARGO_TARGET_DIR    cargo's target dir (default <repo>/target)
 #        BENCH_CONCURRENCY   comma list (default 1,4,16)
-#        BENCH_REQUESTS      comma list, one per concurrency (default 20,40,80)
+#        BENCH_REQUESTS      comma list, one per concurrency, for boto3 (default 20,40,80)
+#        BENCH_RUST_REQUESTS the same for the Rust client, which is ≈ 4x faster (default 40,160,480)
 #        BENCH_PAYLOAD_BYTES target body size (default 5000000; must stay under 6 MiB)
-#        BENCH_GDELT_SCALE   --gdelt-scale of the server (default 0.05)
+#        BENCH_GDELT_SCALE   --gdelt-scale of the server (default 0.2: ≈ 100k 1984 rows after the transform)
 #        KEEP_STATE=1        keep the temporary state dir
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -41,8 +41,9 @@ py="${KIT_PYTHON:-$root/.venv/bin/python}"
 target="${CARGO_TARGET_DIR:-$root/target}"
 conc="${BENCH_CONCURRENCY:-1,4,16}"
 reqs="${BENCH_REQUESTS:-20,40,80}"
+rust_reqs="${BENCH_RUST_REQUESTS:-40,160,480}"
 payload="${BENCH_PAYLOAD_BYTES:-5000000}"
-scale="${BENCH_GDELT_SCALE:-0.05}"
+scale="${BENCH_GDELT_SCALE:-0.2}"
 
 [[ -x "$py" ]] || { echo "bench-serve.sh: no Python at $py (set KIT_PYTHON or run scripts/python-env.sh)" >&2; exit 2; }
 SAGEMAKER_SUPPRESS_V2_WARNING=1 "$py" -c 'import boto3, numpy, sagemaker.amazon.common, awscli' >/dev/null 2>&1 ||
@@ -102,13 +103,13 @@ aws s3 mb "s3://$bucket" >&2
 aws s3 cp "$state/train.data" "s3://$bucket/bench/train/train.data" >&2
 
 load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
-"$py" - "$bucket" "$job" "$image" "$role" "$conc" "$reqs" "$payload" "$load_start" "$state" <<'PY'
+"$py" - "$bucket" "$job" "$image" "$role" "$conc" "$reqs" "$payload" "$load_start" "$state" "$root" <<'PY'
 import concurrent.futures as cf
 import json, os, sys, threading, time
 import boto3, botocore.config
 import numpy as np
 
-bucket, job, image, role, conc, reqs, payload, load_start, state = sys.argv[1:10]
+bucket, job, image, role, conc, reqs, payload, load_start, state, root = sys.argv[1:11]
 conc = [int(c) for c in conc.split(",")]
 reqs = [int(r) for r in reqs.split(",")]
 if len(conc) != len(reqs):
@@ -146,23 +147,35 @@ sm.create_endpoint(EndpointName=ep, EndpointConfigName=job + "-config")
 sm.get_waiter("endpoint_in_service").wait(EndpointName=ep, WaiterConfig={"Delay": 1, "MaxAttempts": 600})
 say("endpoint InService")
 
-# Bodies: random rows with the magnitudes of the workshop's features, formatted like numpy %g,
-# joined by "\n" without a trailing newline, filled up to `payload` bytes. 4 distinct bodies.
+# Bodies: rows of the seeded 1984 year file through the workshop transform (scripts/bench/train_data.py:
+# top-20 EventCodes of 1979, rows with an actor at (0, 0) dropped, 5 features + one-hot), each value
+# formatted like numpy's %g as notebook 3's batches are, "\n"-joined without a trailing newline, filled
+# up to `payload` bytes. 4 bodies, each the rows in its own random order (drawn again when a body needs
+# more rows than the year has at a small --gdelt-scale).
+sys.path.insert(0, os.path.join(root, "scripts", "bench"))
+from train_data import load, prepare, top_codes
+s3 = boto3.client("s3")
+year_rows = {}
+for y in (1979, 1984):
+    path = os.path.join(state, f"{y}.csv")
+    s3.download_file("gdelt-open-data", f"events/{y}.csv", path)
+    year_rows[y] = load(path)
+x84, _ = prepare(year_rows[1984], top_codes(year_rows[1979]))
+if len(x84) == 0:
+    sys.exit("bench-serve: the seeded 1984 file has no rows after the transform")
+csv_rows = [",".join("%g" % v for v in r) for r in x84.tolist()]
+say(f"1984: {len(csv_rows)} rows after the workshop transform")
+
 def body(seed):
     rng = np.random.default_rng(seed)
     rows, size = [], 0
-    codes = [f"{c:g}" for c in range(20)]
     while True:
-        n = int(rng.geometric(0.3))
-        lat1, lat2 = rng.uniform(-45, 65, 2).round(4)
-        lon1, lon2 = rng.uniform(-125, 150, 2).round(4)
-        hot = ["0"] * 20
-        hot[int(rng.integers(20))] = "1"
-        r = ",".join(["%g" % n, "%g" % lat1, "%g" % lon1, "%g" % lat2, "%g" % lon2] + hot)
-        if size + len(r) + 1 > payload:
-            return "\n".join(rows).encode(), len(rows)
-        rows.append(r)
-        size += len(r) + 1
+        for i in rng.permutation(len(csv_rows)):
+            r = csv_rows[i]
+            if size + len(r) + 1 > payload:
+                return "\n".join(rows).encode(), len(rows)
+            rows.append(r)
+            size += len(r) + 1
 
 bodies = [body(s) for s in range(4)]
 say("bodies:", ", ".join(f"{len(b)} B / {n} rows" for b, n in bodies))
@@ -224,7 +237,7 @@ for c, total in zip(conc, reqs):
 load_end = open("/proc/loadavg").read().split()[:3]
 mean = sum(len(b) for b, _ in bodies) / len(bodies)
 print(f"InvokeEndpoint, text/csv → application/json, body ≈ {mean / 1e6:.2f} MB "
-      f"({bodies[0][1]} rows × 25 features, %g)")
+      f"({bodies[0][1]} rows × 25 features of the seeded 1984 file, workshop transform, %g)")
 print()
 print(f"boto3 {boto3.__version__}, one client per thread; "
       f"load average {load_start} at start, {' '.join(load_end)} at end; nproc {os.cpu_count()}")
@@ -241,6 +254,6 @@ PY
 echo
 echo "aws-sdk-sagemakerruntime (Rust, one client, one task per concurrent request), same endpoint and bodies:"
 echo
-"$rust_client" "$(cat "$state/endpoint")" "$conc" "$reqs" "$state"/body-*.csv
+"$rust_client" "$(cat "$state/endpoint")" "$conc" "$rust_reqs" "$state"/body-*.csv
 echo
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -4,7 +4,8 @@ Usage: train_data.py RAW_DIR OUT_DIR
 RAW_DIR holds 1979.csv … 1984.csv (gdelt-generate). Writes OUT_DIR/raw/{train,validation}/<year>.{x,y}.f32
 (90/10 split per year, pandas sample(frac=1, random_state=1729)), OUT_DIR/test_x.f32 / test_y.f32 (1984,
 whole year, same top-20 codes of 1979) as raw little-endian float32, and OUT_DIR/data.npz for the Python
-baselines. Prints a JSON summary.
+baselines. Prints a JSON summary. `load`, `top_codes` and `prepare` are also imported by
+scripts/bench-serve.sh (its request bodies are 1984 rows through this transform).
 """
 import json
 import os
@@ -36,12 +37,17 @@ def prepare(df, codes):
     return np.ascontiguousarray(np.hstack([x, oh])), df["AvgTone"].to_numpy(dtype=np.float32)
 
 
+def top_codes(d79):
+    """The 20 most frequent EventCodes of 1979 (ties by code), as the workshop picks them."""
+    vc = d79["EventCode"].value_counts()
+    return sorted(vc.index, key=lambda c: (-vc[c], c))[:20]
+
+
 def main():
     raw, out = sys.argv[1], sys.argv[2]
     t0 = time.perf_counter()
     d79 = load(os.path.join(raw, "1979.csv"))
-    vc = d79["EventCode"].value_counts()
-    codes = sorted(vc.index, key=lambda c: (-vc[c], c))[:20]
+    codes = top_codes(d79)
     data = {}
     summary = {"codes": codes, "years": {}}
     for y in range(1979, 1984):
@@ -69,4 +75,5 @@ def main():
     print(json.dumps(summary))
 
 
-main()
+if __name__ == "__main__":
+    main()
