@@ -36,8 +36,8 @@ if [[ $# -gt 0 ]]; then
   exit 2
 fi
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-py="${KIT_PYTHON:-$root/.venv/bin/python}"
+root="$KIT_ROOT"
+py="$(kit_python)"
 target="${CARGO_TARGET_DIR:-$root/target}"
 conc="${BENCH_CONCURRENCY:-1,4,16}"
 reqs="${BENCH_REQUESTS:-20,40,80}"
@@ -45,7 +45,6 @@ rust_reqs="${BENCH_RUST_REQUESTS:-40,160,480}"
 payload="${BENCH_PAYLOAD_BYTES:-5000000}"
 scale="${BENCH_GDELT_SCALE:-0.2}"
 
-[[ -x "$py" ]] || { echo "bench-serve.sh: no Python at $py (set KIT_PYTHON or run scripts/python-env.sh)" >&2; exit 2; }
 SAGEMAKER_SUPPRESS_V2_WARNING=1 "$py" -c 'import boto3, numpy, sagemaker.amazon.common, awscli' >/dev/null 2>&1 ||
   { echo "bench-serve.sh: $py lacks boto3/numpy/sagemaker/awscli" >&2; exit 2; }
 

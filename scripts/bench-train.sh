@@ -14,8 +14,9 @@
 #        CARGO_TARGET_DIR (default <repo>/target).
 # Output: JSON per tool on stdout, and out/bench/train.json.
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-py="${KIT_PYTHON:-$root/.venv/bin/python}"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+root="$KIT_ROOT"
+py="$(kit_python)"
 target="${CARGO_TARGET_DIR:-$root/target}"
 scale="${1:-1}"
 repeats="${2:-3}"
