@@ -44,6 +44,12 @@ reqs="${BENCH_REQUESTS:-20,40,80}"
 rust_reqs="${BENCH_RUST_REQUESTS:-40,160,480}"
 payload="${BENCH_PAYLOAD_BYTES:-5000000}"
 scale="${BENCH_GDELT_SCALE:-0.2}"
+# Each request list needs one entry per concurrency; say so before minutes of set-up, not after.
+n_conc="$(tr ',' '\n' <<<"$conc" | wc -l)"
+for list in "BENCH_REQUESTS=$reqs" "BENCH_RUST_REQUESTS=$rust_reqs"; do
+  [[ "$(tr ',' '\n' <<<"${list#*=}" | wc -l)" == "$n_conc" ]] ||
+    { echo "bench-serve.sh: $list needs one entry per concurrency in BENCH_CONCURRENCY=$conc" >&2; exit 2; }
+done
 
 SAGEMAKER_SUPPRESS_V2_WARNING=1 "$py" -c 'import boto3, numpy, sagemaker.amazon.common, awscli' >/dev/null 2>&1 ||
   { echo "bench-serve.sh: $py lacks boto3/numpy/sagemaker/awscli" >&2; exit 2; }
