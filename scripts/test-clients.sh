@@ -3,7 +3,8 @@
 #
 # Why: the stand-in's contract is "real clients, unchanged". This starts the built binary on a free
 # loopback port with a temporary state dir (seeding small GDELT files), loads the standard AWS_*
-# variables from `sagemaker-offline env`, and runs pytest over crates/sagemaker-offline/tests/clients/.
+# variables from `sagemaker-offline env`, and runs pytest over crates/sagemaker-offline/tests/clients/
+# (one file per subject: test_s3.py, test_logs.py, test_workshop.py, test_invoke_5mb_csv.py).
 #
 # Usage: scripts/test-clients.sh [pytest args…]
 # Environment:

@@ -10,7 +10,7 @@ import json
 import boto3
 import botocore.config
 
-from test_sagemaker_workshop import FEATURES, _rows, data, endpoints, jobs  # noqa: F401 (fixtures)
+from test_workshop import FEATURES, _rows, data, endpoints, jobs  # noqa: F401 (fixtures)
 
 TARGET = 5_000_000
 

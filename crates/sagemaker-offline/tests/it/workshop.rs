@@ -3,12 +3,9 @@
 //! control plane's error answers, stop / MaxRuntime, and a restart over the same state dir.
 //! Control-plane calls are raw JSON 1.1 requests signed by `aws-sigv4` (core's test helpers).
 
-#[path = "core_common/mod.rs"]
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{FEATURES, Raw, dataset, json_call, start_server};
+use crate::common::{FEATURES, Raw, dataset, json_call, start_server};
 use sagemaker_offline::RunningServer;
 use serde_json::{Value, json};
 
@@ -116,7 +113,7 @@ async fn wait_job(server: &RunningServer, name: &str, timeout: Duration) -> Valu
 }
 
 fn runtime_client(server: &RunningServer) -> aws_sdk_sagemakerruntime::Client {
-    common::runtime_client_at(
+    crate::common::runtime_client_at(
         &server.endpoint_url(),
         &server.credentials.access_key_id,
         &server.credentials.secret_access_key,
@@ -723,7 +720,7 @@ async fn wait_endpoint(server: &RunningServer, name: &str, done: &[&str]) -> Val
     }
 }
 
-/// The hosting rows of spec §3.2 not covered above (existing model/config, unknown config/model/
+/// The hosting error cases not covered above (existing model/config, unknown config/model/
 /// endpoint on describe and delete, the training-instance quota), a model that fails to load
 /// (endpoint `Failed`, InvokeEndpoint `ValidationError`), UpdateEndpoint to a good and to a broken
 /// config (rolled back, the old model keeps serving), and an oversized InvokeEndpoint body (413).

@@ -1,4 +1,4 @@
-//! Helpers shared by the server-core integration tests: an in-process server, an aws-sdk-s3
+//! Helpers shared by the integration tests: an in-process server, an aws-sdk-s3
 //! client for it, and a raw HTTP/1.1 client with optional SigV4 signing by the `aws-sigv4` crate
 //! (an implementation independent of the server's verifier).
 #![allow(dead_code)]

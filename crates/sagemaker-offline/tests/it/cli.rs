@@ -3,8 +3,6 @@
 //! the public bucket, SIGTERM stops the server cleanly.
 #![allow(clippy::unwrap_used)] // test code: helpers outside #[test] fns too
 
-mod core_common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -85,7 +83,7 @@ async fn serve_env_health_and_sigterm() {
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     let addr: std::net::SocketAddr = url.trim_start_matches("http://").parse().unwrap();
 
-    let r = core_common::raw(addr, "GET", "/__health", &[], b"").await;
+    let r = crate::common::raw(addr, "GET", "/__health", &[], b"").await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["status"], "ok");
     assert_eq!(r.json()["region"], "eu-west-1");

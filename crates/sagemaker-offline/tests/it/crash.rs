@@ -1,4 +1,4 @@
-//! Durability of the real binary (issue 4, item 7) and its listening address (item 6):
+//! Durability of the real binary and its listening address:
 //! `kill -9` in the middle of a training job and of an S3 upload, then a restart over the same
 //! state dir — objects, jobs, models, endpoint configs and endpoints are all there, the running
 //! job is `Failed` with a reason, the endpoint is InService again and answers, the half-sent
@@ -6,15 +6,13 @@
 //! `--allow-non-loopback`, warns with it.
 #![allow(clippy::unwrap_used)] // test code: helpers outside #[test] fns too
 
-mod core_common;
-
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-use core_common::{Raw, dataset, json_call_at, raw, runtime_client_at, s3_client_at, sign_body};
+use crate::common::{Raw, dataset, json_call_at, raw, runtime_client_at, s3_client_at, sign_body};
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 

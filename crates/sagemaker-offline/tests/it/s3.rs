@@ -2,11 +2,9 @@
 //! (aws-chunked) uploads, multipart, ListObjectsV2, Get/Head/Delete, refused keys and signatures,
 //! and that the object store and the S3 API see the same objects.
 
-mod core_common;
-
+use crate::common::*;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{ChecksumMode, CompletedMultipartUpload, CompletedPart};
-use core_common::*;
 
 fn pattern(n: usize, seed: u8) -> Vec<u8> {
     (0..n)

@@ -1,0 +1,19 @@
+//! The integration tests of `sagemaker-offline`, one binary (one link of aws-sdk-s3 and the
+//! server) with one module per subject:
+//! - `s3`       — S3 through aws-sdk-s3: uploads, multipart, listing, refused keys and signatures.
+//! - `logs`     — the CloudWatch Logs JSON API through the listener, persistence across a restart.
+//! - `auth`     — SigV4 refusals and routing at the listener, in AWS's error shapes.
+//! - `cli`      — the binary's commands: `serve` readiness line, `env`, `seed-gdelt`, SIGTERM.
+//! - `crash`    — `kill -9` of the real binary during training and an upload, then a restart.
+//! - `workshop` — the workshop path: upload, train replicated and sharded, host, invoke, delete.
+//!
+//! `common` holds the shared helpers: an in-process server, SDK clients, a raw HTTP/1.1 client
+//! with SigV4 signing by the `aws-sigv4` crate.
+
+mod auth;
+mod cli;
+mod common;
+mod crash;
+mod logs;
+mod s3;
+mod workshop;
