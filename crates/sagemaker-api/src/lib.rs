@@ -5,7 +5,7 @@
 //! # Why generated
 //! One type per operation, shared by the client and the server, is what keeps the two from
 //! drifting (mini-redis's `cmd/` modules do it by hand for five commands). SageMaker's shapes are
-//! too many and too deep to copy by hand without mistakes — `CreateTrainingJob` alone reaches 60
+//! too many and too deep to copy by hand without mistakes — `CreateTrainingJob`'s request alone reaches 37
 //! structures — and AWS publishes them as data: botocore's `service-2.json` models, the same
 //! files the AWS CLI and boto3 validate against. So, as s3s does for S3
 //! (<https://github.com/s3s-project/s3s>, `codegen/` → `crates/s3s/src/dto/generated.rs`):
@@ -15,7 +15,7 @@
 //! - `codegen/` (the `sagemaker-api-codegen` crate) renders them into `src/generated/*.rs`;
 //! - `tests/codegen.rs` renders again and fails when the checked-in code differs.
 //!
-//! The dependency on `aws-sdk-sagemaker` this replaces would be 876k lines of generated Rust; here
+//! The alternative, `aws-sdk-sagemaker`, is 876k lines of generated Rust; here
 //! only the kit's operations are generated, with no builders, to keep `:dep` builds short.
 //!
 //! # Regenerating
