@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 
-use crate::keys::{Credentials, DEFAULT_PORT, DEFAULT_REGION, Instance, env_exports};
+use crate::config::{DEFAULT_PORT, DEFAULT_REGION};
+use crate::keys::{Credentials, Instance, env_exports};
 use crate::seed::{SeedConfig, parse_years};
 use crate::server::{ServerConfig, start};
 

@@ -11,13 +11,6 @@ use std::path::{Path, PathBuf};
 
 use rand::Rng as _;
 
-/// The 12-digit account id reported in ARNs.
-pub const ACCOUNT_ID: &str = "123456789012";
-/// Default listening port.
-pub const DEFAULT_PORT: u16 = 18999;
-/// Default region.
-pub const DEFAULT_REGION: &str = "us-east-1";
-
 /// An access key pair.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Credentials {

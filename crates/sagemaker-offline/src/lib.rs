@@ -2,19 +2,26 @@
 //! runtime and CloudWatch Logs, on one loopback listener, used unchanged by the AWS CLI, boto3 and
 //! aws-sdk-rust.
 //!
-//! Module ownership (contract between the parts):
-//! - `ctx`       — [`ctx::Ctx`]: shared state handed to every part (region, account, state dir,
-//!   object store, log store). Owned by the server core.
-//! - `objects`   — [`objects::ObjectStore`]: direct access to the S3 objects that s3s-fs stores,
-//!   for training input/output and model loading. Owned by the server core.
-//! - `logs`      — [`logs::LogStore`] + the CloudWatch Logs JSON API. Owned by the server core.
-//! - `sigv4`, `server`, `s3`, `cli` — authentication, routing, S3 wiring, binary. Server core.
-//! - `api_error` — JSON 1.1 / REST-JSON error responses in AWS's shapes. Server core.
-//! - `sagemaker` — control plane (training jobs, models, endpoint configs, endpoints) and the
-//!   runtime (InvokeEndpoint). Owned by the SageMaker part.
+//! What each module holds:
+//! - `server`    — the listener, the router that tells S3, SageMaker, Logs and the runtime apart,
+//!   and [`start`] / [`RunningServer`] for tests and the binary.
+//! - `sigv4`     — the SigV4 verifier of the JSON and runtime requests (S3 verifies in s3s).
+//! - `s3`        — s3s + s3s-fs wiring and the key check in front of it.
+//! - `objects`   — [`objects::ObjectStore`]: the S3 objects s3s-fs stores, read and written
+//!   directly by training (input, artifact) and hosting (model load).
+//! - `seed`      — the public GDELT bucket's seeded year files.
+//! - `logs`      — CloudWatch Logs: the [`logs::LogStore`] and its JSON 1.1 API.
+//! - `sagemaker` — the control plane (training jobs, models, endpoint configs, endpoints) and the
+//!   runtime (InvokeEndpoint).
+//! - `api_error` — the JSON 1.1 / REST-JSON error responses in AWS's shapes.
+//! - `ctx`       — [`ctx::Ctx`]: what every part shares (region, account, state dir, the stores).
+//! - `config`    — the account id and the default port and region.
+//! - `keys`      — the access key pair and the record of the running instance.
+//! - `cli`       — the binary's commands (`serve`, `env`, `seed-gdelt`).
 
 pub mod api_error;
 pub mod cli;
+pub mod config;
 pub mod ctx;
 pub mod keys;
 pub mod logs;

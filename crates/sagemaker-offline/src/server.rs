@@ -1,6 +1,7 @@
 //! The one listener (loopback unless the operator opts out) and its router.
 //!
-//! Requests are told apart the way AWS's front ends would (DESIGN §4):
+//! Requests are told apart as AWS's protocols define them (JSON 1.1 services by their
+//! `X-Amz-Target` header, the runtime's REST-JSON by its path, S3 by everything else):
 //! - `GET /__health` → readiness probe for scripts (no auth);
 //! - `X-Amz-Target: SageMaker.<Op>` → SigV4 (scope service `sagemaker`) → [`SageMaker::handle`];
 //! - `X-Amz-Target: Logs_20140328.<Op>` → SigV4 (scope service `logs`) → [`crate::logs::handle`];
@@ -20,8 +21,9 @@ use axum::body::Body;
 use http::{Method, Request, Response, StatusCode};
 
 use crate::api_error::{JsonError, header_value, json_ok};
+use crate::config::ACCOUNT_ID;
 use crate::ctx::Ctx;
-use crate::keys::{ACCOUNT_ID, Credentials};
+use crate::keys::Credentials;
 use crate::logs::LogStore;
 use crate::objects::ObjectStore;
 use crate::sagemaker::SageMaker;
@@ -59,7 +61,7 @@ impl ServerConfig {
             state_dir: state_dir.into(),
             bind: std::net::Ipv4Addr::LOCALHOST.into(),
             port: 0,
-            region: crate::keys::DEFAULT_REGION.to_string(),
+            region: crate::config::DEFAULT_REGION.to_string(),
             credentials: Credentials {
                 access_key_id: "AKIAOFFLINETEST00000".into(),
                 secret_access_key: "offline/test/secret/key/0000000000000000".into(),
