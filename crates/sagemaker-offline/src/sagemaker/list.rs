@@ -3,7 +3,8 @@
 
 use serde_json::{Value, json};
 
-use super::names::{Checker, Obj};
+use super::constraints::Checker;
+use super::request::Obj;
 use crate::api_error::JsonError;
 
 /// One listable resource.

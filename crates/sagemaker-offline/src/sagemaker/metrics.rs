@@ -1,5 +1,6 @@
-//! The MetricDefinitions SageMaker attaches to `linear-learner` jobs (spec §1.4, verbatim regexes)
-//! and the scraping of log lines into `FinalMetricDataList` (for each definition, the last value
+//! The MetricDefinitions SageMaker attaches to `linear-learner` jobs (the regexes verbatim, as
+//! DescribeTrainingJob shows them; the metric names are listed at
+//! <https://docs.aws.amazon.com/sagemaker/latest/dg/linear-learner-tuning.html>) and the scraping of log lines into `FinalMetricDataList` (for each definition, the last value
 //! seen, with the time it was seen).
 //!
 //! The definitions come from `linear_learner::metric_definitions()`; the scraping is done here,

@@ -3,22 +3,31 @@
 //! The router calls [`SageMaker::handle`] for `X-Amz-Target: SageMaker.<Op>` requests (after SigV4
 //! passed) and [`SageMaker::invoke_endpoint`] for `POST /endpoints/{name}/invocations`.
 //!
-//! Layout: `names` (validation, ARNs), `store` (atomic JSON records under
-//! `ctx.sagemaker_dir()`), `list` (List* filtering/paging), `metrics` (Linear Learner metric
-//! definitions and FinalMetricDataList), `jobs` (training jobs and the background runner),
-//! `hosting` (models, endpoint configs, endpoints), `runtime` (InvokeEndpoint).
+//! Layout:
+//! - `request` — untyped access to a JSON request's members (wrong types → SerializationException).
+//! - `constraints` — the documented member constraints and the Coral-style ValidationException.
+//! - `arn` — ARNs and `s3://` URIs.
+//! - `records` — atomic JSON records of jobs, models, configs and endpoints under
+//!   `ctx.sagemaker_dir()`.
+//! - `list` — the List* operations' filtering, sorting and paging.
+//! - `metrics` — Linear Learner's metric definitions and FinalMetricDataList.
+//! - `training` — training jobs: validation, records, the runner, File-mode download, job logs.
+//! - `hosting` — models, endpoint configs, endpoints, and the loaded models they serve.
+//! - `runtime` — InvokeEndpoint.
 //!
 //! Concurrency: one `Mutex` guards the records and is only held for in-memory updates and the
 //! small record writes; training runs on its own threads; scoring takes an `Arc` of the loaded
 //! model out of an `RwLock` and scores without holding any lock.
 
+mod arn;
+mod constraints;
 mod hosting;
-mod jobs;
 mod list;
 mod metrics;
-mod names;
+mod records;
+mod request;
 mod runtime;
-mod store;
+mod training;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
@@ -28,7 +37,11 @@ use serde_json::Value;
 use crate::api_error::JsonError;
 use crate::ctx::Ctx;
 
-pub use jobs::{assign_objects, host_names};
+/// Seconds since the epoch with millisecond precision, as the JSON 1.1 protocol carries
+/// timestamps: the control plane's clock.
+pub(crate) fn now() -> f64 {
+    chrono::Utc::now().timestamp_millis() as f64 / 1000.0
+}
 
 /// Settings of the SageMaker part.
 #[derive(Debug, Clone)]
@@ -86,7 +99,7 @@ impl std::fmt::Debug for SageMaker {
 pub(crate) struct Inner {
     pub(crate) ctx: Ctx,
     pub(crate) opts: Options,
-    pub(crate) store: store::Store,
+    pub(crate) store: records::Records,
     state: Mutex<State>,
     /// InService endpoints' loaded models, keyed by lower-cased endpoint name.
     pub(crate) live: RwLock<HashMap<String, Arc<hosting::LiveEndpoint>>>,
@@ -99,8 +112,8 @@ pub(crate) struct Inner {
 /// case-insensitive: their ARNs are lower-cased).
 #[derive(Default)]
 pub(crate) struct State {
-    pub(crate) jobs: BTreeMap<String, jobs::JobRecord>,
-    pub(crate) cancels: HashMap<String, Arc<jobs::Cancel>>,
+    pub(crate) jobs: BTreeMap<String, training::JobRecord>,
+    pub(crate) cancels: HashMap<String, Arc<training::Cancel>>,
     pub(crate) models: BTreeMap<String, hosting::ModelRecord>,
     pub(crate) configs: BTreeMap<String, hosting::ConfigRecord>,
     pub(crate) endpoints: BTreeMap<String, hosting::EndpointRecord>,
@@ -113,7 +126,7 @@ impl Inner {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
     pub(crate) fn arn(&self, kind: &str, name: &str) -> String {
-        names::arn(&self.ctx.region, &self.ctx.account_id, kind, name)
+        arn::arn(&self.ctx.region, &self.ctx.account_id, kind, name)
     }
     /// Persists a record; a failure is logged (the in-memory state stays authoritative).
     pub(crate) fn persist<T: serde::Serialize>(&self, kind: &str, key: &str, value: &T) {
@@ -142,7 +155,10 @@ impl Inner {
             tracing::error!("sagemaker: could not remove {kind}/{key}: {e}");
         }
     }
-    /// Waits for a training slot; gives up (false) when `stop()` turns true.
+    /// Waits for a training slot; gives up (false) when `stop()` turns true. The wait is
+    /// signalled, not polled: `release_slot` and [`Inner::wake_slot_waiters`] (which
+    /// StopTrainingJob calls after raising a job's cancel flag) wake the waiters, and `stop()` is
+    /// checked under the same lock they take, so no wake-up is lost.
     pub(crate) fn acquire_slot(&self, stop: impl Fn() -> bool) -> bool {
         let mut used = self
             .slots
@@ -158,10 +174,17 @@ impl Inner {
             }
             used = self
                 .slot_freed
-                .wait_timeout(used, std::time::Duration::from_millis(100))
-                .map(|(g, _)| g)
-                .unwrap_or_else(|e| e.into_inner().0);
+                .wait(used)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
         }
+    }
+    /// Wakes the jobs waiting for a slot so they re-check their `stop()`.
+    pub(crate) fn wake_slot_waiters(&self) {
+        let _used = self
+            .slots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.slot_freed.notify_all();
     }
     pub(crate) fn release_slot(&self) {
         let mut used = self
@@ -186,7 +209,7 @@ impl SageMaker {
     /// `InService` reload their models (→ `InService`, or `Failed` with the reason); endpoints
     /// that were `Deleting` are removed.
     pub fn with_options(ctx: Ctx, opts: Options) -> Self {
-        let store = store::Store::new(ctx.sagemaker_dir());
+        let store = records::Records::new(ctx.sagemaker_dir());
         let inner = Arc::new(Inner {
             ctx,
             opts,
@@ -196,7 +219,7 @@ impl SageMaker {
             slots: Mutex::new(0),
             slot_freed: Condvar::new(),
         });
-        jobs::restore(&inner);
+        training::restore(&inner);
         hosting::restore(&inner);
         Self { inner }
     }
@@ -208,20 +231,20 @@ impl SageMaker {
             Value::Object(serde_json::Map::new())
         } else {
             serde_json::from_slice(body).map_err(|e| {
-                names::serialization(format!("The request body of {op} is not valid JSON: {e}"))
+                request::serialization(format!("The request body of {op} is not valid JSON: {e}"))
             })?
         };
         if !req.is_object() {
-            return Err(names::serialization(format!(
+            return Err(request::serialization(format!(
                 "The request body of {op} must be a JSON object"
             )));
         }
         let i = &self.inner;
         match op {
-            "CreateTrainingJob" => jobs::create(i, &req),
-            "DescribeTrainingJob" => jobs::describe(i, &req),
-            "ListTrainingJobs" => jobs::list(i, &req),
-            "StopTrainingJob" => jobs::stop(i, &req),
+            "CreateTrainingJob" => training::create(i, &req),
+            "DescribeTrainingJob" => training::describe(i, &req),
+            "ListTrainingJobs" => training::list_jobs(i, &req),
+            "StopTrainingJob" => training::stop(i, &req),
             "CreateModel" => hosting::create_model(i, &req),
             "DescribeModel" => hosting::describe_model(i, &req),
             "DeleteModel" => hosting::delete_model(i, &req),
@@ -251,20 +274,5 @@ impl SageMaker {
         body: bytes::Bytes,
     ) -> http::Response<axum::body::Body> {
         runtime::invoke(&self.inner, endpoint, headers, body).await
-    }
-
-    /// Blocks until no training job is running (for tests and orderly shutdown); false on timeout.
-    pub fn wait_for_training_jobs(&self, timeout: std::time::Duration) -> bool {
-        let deadline = std::time::Instant::now() + timeout;
-        loop {
-            let busy = self.inner.state().jobs.values().any(|j| !j.is_terminal());
-            if !busy {
-                return true;
-            }
-            if std::time::Instant::now() >= deadline {
-                return false;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
     }
 }

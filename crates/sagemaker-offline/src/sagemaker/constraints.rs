@@ -1,15 +1,17 @@
-//! Request validation in the service's own words: names, ARNs, S3 URIs, enums and ranges.
+//! The service's documented constraints on request members (name patterns, lengths, enums,
+//! ranges) and the checker that reports violations in the service's own words.
 //!
 //! botocore and the AWS CLI validate only required members, types and `min` client-side, and the
 //! Rust SDKs validate nothing, so the stand-in must reject what the real service rejects, with the
 //! real (Coral-style) message: `N validation error(s) detected: Value '…' at 'memberPath' failed to
-//! satisfy constraint: …`. Written by hand because no crate models the SageMaker shapes' constraints
+//! satisfy constraint: …`. The patterns are the `pattern` traits of the SageMaker API model
+//! (<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateTrainingJob.html> lists
+//! them per member). Written by hand because no crate models the SageMaker shapes' constraints
 //! short of the 876k-line `aws-sdk-sagemaker`, which the workspace deliberately avoids.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
-use serde_json::{Map, Value};
 
 use crate::api_error::JsonError;
 
@@ -47,41 +49,6 @@ static LL_IMAGE_RE: LazyLock<Regex> = LazyLock::new(|| {
 /// Whether `image` is a Linear Learner image that the stand-in can run.
 pub(crate) fn is_linear_learner_image(image: &str) -> bool {
     LL_IMAGE_RE.is_match(image)
-}
-
-/// `arn:aws:sagemaker:<region>:<account>:<kind>/<lower-cased name>`.
-pub(crate) fn arn(region: &str, account: &str, kind: &str, name: &str) -> String {
-    format!(
-        "arn:aws:sagemaker:{region}:{account}:{kind}/{}",
-        name.to_ascii_lowercase()
-    )
-}
-
-/// Seconds since the epoch with millisecond precision, as the JSON 1.1 protocol carries timestamps.
-pub(crate) fn now() -> f64 {
-    chrono::Utc::now().timestamp_millis() as f64 / 1000.0
-}
-
-/// Splits `s3://bucket/key-or-prefix`. `https://` URIs pass the pattern but are not served.
-pub(crate) fn split_s3(uri: &str) -> Result<(String, String), JsonError> {
-    let Some(rest) = uri.strip_prefix("s3://") else {
-        return Err(JsonError::validation(format!(
-            "S3 URI \"{uri}\" is not supported by sagemaker-offline: use the s3://bucket/key form."
-        )));
-    };
-    let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
-    if bucket.is_empty() {
-        return Err(JsonError::validation(format!(
-            "S3 URI \"{uri}\" has no bucket."
-        )));
-    }
-    Ok((bucket.to_string(), key.to_string()))
-}
-
-/// A malformed body (wrong JSON type for a member): what AWS JSON services call a
-/// `SerializationException`.
-pub(crate) fn serialization(msg: impl Into<String>) -> JsonError {
-    JsonError::client("SerializationException", msg)
 }
 
 /// Collects constraint violations, then reports them all in one Coral-style message.
@@ -196,122 +163,22 @@ impl Checker {
     }
 }
 
-/// Typed access to members of a JSON request object; wrong types are SerializationExceptions.
-pub(crate) struct Obj<'a> {
-    map: Option<&'a Map<String, Value>>,
-}
-
-static EMPTY: LazyLock<Map<String, Value>> = LazyLock::new(Map::new);
-
-impl<'a> Obj<'a> {
-    pub(crate) fn new(v: &'a Value, what: &str) -> Result<Self, JsonError> {
-        match v {
-            Value::Object(m) => Ok(Self { map: Some(m) }),
-            Value::Null => Ok(Self { map: None }),
-            _ => Err(serialization(format!("{what} must be a JSON object"))),
-        }
-    }
-    pub(crate) fn raw(&self, key: &str) -> Option<&'a Value> {
-        self.map.and_then(|m| m.get(key)).filter(|v| !v.is_null())
-    }
-    pub(crate) fn str(&self, key: &str) -> Result<Option<&'a str>, JsonError> {
-        match self.raw(key) {
-            None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(other) => Err(serialization(format!(
-                "{key}: expected a string, got {other}"
-            ))),
-        }
-    }
-    pub(crate) fn int(&self, key: &str) -> Result<Option<i64>, JsonError> {
-        match self.raw(key) {
-            None => Ok(None),
-            Some(Value::Number(n)) => match n.as_i64() {
-                Some(i) => Ok(Some(i)),
-                None => Err(serialization(format!(
-                    "{key}: expected an integer, got {n}"
-                ))),
-            },
-            Some(other) => Err(serialization(format!(
-                "{key}: expected an integer, got {other}"
-            ))),
-        }
-    }
-    pub(crate) fn num(&self, key: &str) -> Result<Option<f64>, JsonError> {
-        match self.raw(key) {
-            None => Ok(None),
-            Some(Value::Number(n)) => Ok(n.as_f64()),
-            Some(other) => Err(serialization(format!(
-                "{key}: expected a number, got {other}"
-            ))),
-        }
-    }
-    pub(crate) fn bool(&self, key: &str) -> Result<Option<bool>, JsonError> {
-        match self.raw(key) {
-            None => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(other) => Err(serialization(format!(
-                "{key}: expected a boolean, got {other}"
-            ))),
-        }
-    }
-    pub(crate) fn obj(&self, key: &str) -> Result<Option<Obj<'a>>, JsonError> {
-        match self.raw(key) {
-            None => Ok(None),
-            Some(v @ Value::Object(_)) => Ok(Some(Obj::new(v, key)?)),
-            Some(other) => Err(serialization(format!(
-                "{key}: expected a structure, got {other}"
-            ))),
-        }
-    }
-    pub(crate) fn list(&self, key: &str) -> Result<Option<&'a Vec<Value>>, JsonError> {
-        match self.raw(key) {
-            None => Ok(None),
-            Some(Value::Array(a)) => Ok(Some(a)),
-            Some(other) => Err(serialization(format!(
-                "{key}: expected a list, got {other}"
-            ))),
-        }
-    }
-    /// A string→string map (HyperParameters, Environment).
-    pub(crate) fn string_map(&self, key: &str) -> Result<Option<Vec<(String, String)>>, JsonError> {
-        match self.raw(key) {
-            None => Ok(None),
-            Some(Value::Object(m)) => m
-                .iter()
-                .map(|(k, v)| match v {
-                    Value::String(s) => Ok((k.clone(), s.clone())),
-                    other => Err(serialization(format!(
-                        "{key}.{k}: expected a string value, got {other}"
-                    ))),
-                })
-                .collect::<Result<Vec<_>, _>>()
-                .map(Some),
-            Some(other) => Err(serialization(format!("{key}: expected a map, got {other}"))),
-        }
-    }
-    pub(crate) fn map(&self) -> &'a Map<String, Value> {
-        self.map.unwrap_or(&EMPTY)
-    }
-}
-
-/// A required, length-limited, pattern-checked name member.
+/// A required name member: length 1 to 63 and the full-string `pattern`.
 pub(crate) fn name_member(
-    obj: &Obj<'_>,
-    key: &str,
+    value: Option<&str>,
     path: &str,
     re: &Regex,
     pattern: &str,
     c: &mut Checker,
-) -> Result<Option<String>, JsonError> {
-    match obj.str(key)? {
+) -> Option<String> {
+    match value {
         None => {
             c.missing(path);
-            Ok(None)
+            None
         }
         Some(v) => {
             c.string(v, path, 1, 63, Some((re, pattern)));
-            Ok(Some(v.to_string()))
+            Some(v.to_string())
         }
     }
 }
@@ -364,24 +231,6 @@ mod tests {
     }
 
     #[test]
-    fn arn_lower_cases_the_name_only() {
-        assert_eq!(
-            arn("us-east-1", "123456789012", "endpoint", "DEMO-Ep"),
-            "arn:aws:sagemaker:us-east-1:123456789012:endpoint/demo-ep"
-        );
-    }
-
-    #[test]
-    fn split_s3_forms() {
-        assert_eq!(
-            split_s3("s3://b/p/train/").ok(),
-            Some(("b".into(), "p/train/".into()))
-        );
-        assert_eq!(split_s3("s3://b").ok(), Some(("b".into(), String::new())));
-        assert!(split_s3("https://b.s3.amazonaws.com/k").is_err());
-    }
-
-    #[test]
     fn coral_messages() {
         let mut c = Checker::new();
         c.string(
@@ -411,21 +260,5 @@ mod tests {
             "2 validation errors detected: Value null at 'roleArn' failed to satisfy constraint: Member must not be null; \
              Value '0' at 'resourceConfig.instanceCount' failed to satisfy constraint: Member must have value greater than or equal to 1"
         );
-    }
-
-    #[test]
-    fn wrong_types_are_serialization_errors() {
-        let v = serde_json::json!({"InstanceCount": "5", "Name": 3});
-        let o = Obj::new(&v, "body").ok();
-        let o = o.as_ref();
-        assert_eq!(
-            o.and_then(|o| o.int("InstanceCount").err()).map(|e| e.code),
-            Some("SerializationException".into())
-        );
-        assert_eq!(
-            o.and_then(|o| o.str("Name").err()).map(|e| e.code),
-            Some("SerializationException".into())
-        );
-        assert_eq!(o.and_then(|o| o.str("Missing").ok()), Some(None));
     }
 }

@@ -19,11 +19,11 @@ pub(crate) const ENDPOINTS: &str = "endpoints";
 
 /// A directory of JSON records.
 #[derive(Debug, Clone)]
-pub(crate) struct Store {
+pub(crate) struct Records {
     root: PathBuf,
 }
 
-impl Store {
+impl Records {
     pub(crate) fn new(root: PathBuf) -> Self {
         Self { root }
     }
@@ -100,7 +100,7 @@ mod tests {
     #[test]
     fn save_load_remove_roundtrip() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let s = Store::new(dir.path().join("sm"));
+        let s = Records::new(dir.path().join("sm"));
         s.save(MODELS, "m-1", &serde_json::json!({"a": 1}))
             .expect("save");
         s.save(MODELS, "m-2", &serde_json::json!({"a": 2}))

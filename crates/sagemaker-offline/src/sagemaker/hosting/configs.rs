@@ -1,0 +1,223 @@
+//! Endpoint configs: CreateEndpointConfig / DescribeEndpointConfig / DeleteEndpointConfig /
+//! ListEndpointConfigs. Every variant's model must exist when the config is created.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::{already_exists, could_not_find, key, name_of};
+use crate::api_error::JsonError;
+use crate::sagemaker::constraints::{self, Checker};
+use crate::sagemaker::list::{self, ListSpec, Row};
+use crate::sagemaker::records::CONFIGS;
+use crate::sagemaker::request::Obj;
+use crate::sagemaker::{Inner, now};
+
+/// One production variant of an endpoint config.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct VariantSpec {
+    pub variant: String,
+    pub model: String,
+    pub weight: f64,
+    pub instance_count: i64,
+    pub instance_type: Option<String>,
+    pub echo: Map<String, Value>,
+}
+
+/// An endpoint config as persisted.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ConfigRecord {
+    pub name: String,
+    pub arn: String,
+    pub creation: f64,
+    pub variants: Vec<VariantSpec>,
+    pub echo: Map<String, Value>,
+}
+
+/// CreateEndpointConfig.
+pub(crate) fn create_config(inner: &Inner, req: &Value) -> Result<Value, JsonError> {
+    let (name, o) = name_of(req, "EndpointConfigName", "endpointConfigName", false)?;
+    let mut c = Checker::new();
+    let mut variants = Vec::new();
+    match o.list("ProductionVariants")? {
+        None => c.missing("productionVariants"),
+        Some(list) => {
+            if list.is_empty() || list.len() > 10 {
+                c.add(
+                    Some(&list.len().to_string()),
+                    "productionVariants",
+                    "Member must have length between 1 and 10",
+                );
+            }
+            for (i, v) in list.iter().enumerate() {
+                let p = format!("productionVariants.{}.member", i + 1);
+                let v = Obj::new(v, "ProductionVariant")?;
+                let vn = constraints::name_member(
+                    v.str("VariantName")?,
+                    &format!("{p}.variantName"),
+                    &constraints::NAME_RE,
+                    constraints::NAME_PATTERN,
+                    &mut c,
+                );
+                let model = v.str("ModelName")?;
+                match model {
+                    None => c.missing(&format!("{p}.modelName")),
+                    Some(m) => c.string(
+                        m,
+                        &format!("{p}.modelName"),
+                        0,
+                        63,
+                        Some((&constraints::MODEL_NAME_RE, constraints::MODEL_NAME_PATTERN)),
+                    ),
+                }
+                let count = v.int("InitialInstanceCount")?;
+                match count {
+                    None => c.missing(&format!("{p}.initialInstanceCount")),
+                    Some(n) => c.at_least(n, &format!("{p}.initialInstanceCount"), 1),
+                }
+                let itype = v.str("InstanceType")?;
+                match itype {
+                    None => c.missing(&format!("{p}.instanceType")),
+                    Some(t) => c.string(
+                        t,
+                        &format!("{p}.instanceType"),
+                        0,
+                        64,
+                        Some((
+                            &constraints::INSTANCE_TYPE_RE,
+                            constraints::INSTANCE_TYPE_PATTERN,
+                        )),
+                    ),
+                }
+                let weight = v.num("InitialVariantWeight")?.unwrap_or(1.0);
+                if weight < 0.0 {
+                    c.add(
+                        Some(&weight.to_string()),
+                        &format!("{p}.initialVariantWeight"),
+                        "Member must have value greater than or equal to 0",
+                    );
+                }
+                if let (Some(vn), Some(m)) = (vn, model) {
+                    let mut echo = v.map().clone();
+                    echo.insert("InitialVariantWeight".into(), json!(weight));
+                    variants.push(VariantSpec {
+                        variant: vn,
+                        model: m.to_string(),
+                        weight,
+                        instance_count: count.unwrap_or(1),
+                        instance_type: itype.map(str::to_string),
+                        echo,
+                    });
+                }
+            }
+        }
+    }
+    c.finish()?;
+    let mut seen = std::collections::BTreeSet::new();
+    for v in &variants {
+        if !seen.insert(v.variant.to_ascii_lowercase()) {
+            return Err(JsonError::validation(format!(
+                "Variant name \"{}\" is used more than once in ProductionVariants.",
+                v.variant
+            )));
+        }
+    }
+    let arn = inner.arn("endpoint-config", &name);
+    let mut echo = Map::new();
+    for k in ["DataCaptureConfig", "KmsKeyId", "AsyncInferenceConfig"] {
+        if let Some(v) = o.raw(k) {
+            echo.insert(k.into(), v.clone());
+        }
+    }
+    let rec = ConfigRecord {
+        name: name.clone(),
+        arn: arn.clone(),
+        creation: now(),
+        variants,
+        echo,
+    };
+    let k = key(&name);
+    let mut st = inner.state();
+    if st.configs.contains_key(&k) {
+        return Err(already_exists(
+            inner,
+            "endpoint configuration",
+            "endpoint-config",
+            &name,
+        ));
+    }
+    for v in &rec.variants {
+        if !st.models.contains_key(&key(&v.model)) {
+            return Err(could_not_find(inner, "model", "model", &v.model));
+        }
+    }
+    inner.persist_new(CONFIGS, &k, &rec)?;
+    st.configs.insert(k, rec);
+    Ok(json!({ "EndpointConfigArn": arn }))
+}
+
+/// DescribeEndpointConfig.
+pub(crate) fn describe_config(inner: &Inner, req: &Value) -> Result<Value, JsonError> {
+    let (name, _) = name_of(req, "EndpointConfigName", "endpointConfigName", false)?;
+    let st = inner.state();
+    let cfg = st
+        .configs
+        .get(&key(&name))
+        .ok_or_else(|| could_not_find(inner, "endpoint configuration", "endpoint-config", &name))?;
+    let mut out = cfg.echo.clone();
+    out.insert("EndpointConfigName".into(), json!(cfg.name));
+    out.insert("EndpointConfigArn".into(), json!(cfg.arn));
+    out.insert(
+        "ProductionVariants".into(),
+        Value::Array(
+            cfg.variants
+                .iter()
+                .map(|v| Value::Object(v.echo.clone()))
+                .collect(),
+        ),
+    );
+    out.insert("CreationTime".into(), json!(cfg.creation));
+    Ok(Value::Object(out))
+}
+
+/// DeleteEndpointConfig (allowed while an endpoint uses it, as on AWS).
+pub(crate) fn delete_config(inner: &Inner, req: &Value) -> Result<Value, JsonError> {
+    let (name, _) = name_of(req, "EndpointConfigName", "endpointConfigName", false)?;
+    let k = key(&name);
+    let mut st = inner.state();
+    if st.configs.remove(&k).is_none() {
+        return Err(could_not_find(
+            inner,
+            "endpoint configuration",
+            "endpoint-config",
+            &name,
+        ));
+    }
+    inner.unpersist(CONFIGS, &k);
+    Ok(json!({}))
+}
+
+/// ListEndpointConfigs.
+pub(crate) fn list_configs(inner: &Inner, req: &Value) -> Result<Value, JsonError> {
+    let o = Obj::new(req, "request")?;
+    let rows = inner
+        .state()
+        .configs
+        .values()
+        .map(|m| Row {
+            name: m.name.clone(),
+            creation: m.creation,
+            modified: m.creation,
+            status: None,
+            summary: json!({"EndpointConfigName": m.name, "EndpointConfigArn": m.arn, "CreationTime": m.creation}),
+        })
+        .collect();
+    list::list(
+        &o,
+        rows,
+        &ListSpec {
+            result_key: "EndpointConfigs",
+            sort_by: &["Name", "CreationTime"],
+            statuses: &[],
+        },
+    )
+}

@@ -1,0 +1,202 @@
+//! Models: CreateModel / DescribeModel / DeleteModel / ListModels. A model is accepted only
+//! for the built-in Linear Learner image, with a single container whose `model.tar.gz` exists.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::{already_exists, could_not_find, key, name_of};
+use crate::api_error::JsonError;
+use crate::sagemaker::arn::split_s3;
+use crate::sagemaker::constraints::{self, Checker};
+use crate::sagemaker::list::{self, ListSpec, Row};
+use crate::sagemaker::records::MODELS;
+use crate::sagemaker::request::Obj;
+use crate::sagemaker::{Inner, now};
+
+/// A model as persisted.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ModelRecord {
+    pub name: String,
+    pub arn: String,
+    pub creation: f64,
+    pub image: String,
+    pub model_data_url: String,
+    /// Echoed members (PrimaryContainer with defaults, ExecutionRoleArn, …).
+    pub echo: Map<String, Value>,
+}
+
+/// CreateModel.
+pub(crate) fn create_model(inner: &Inner, req: &Value) -> Result<Value, JsonError> {
+    let (name, o) = name_of(req, "ModelName", "modelName", true)?;
+    let mut c = Checker::new();
+    if let Some(r) = o.str("ExecutionRoleArn")? {
+        c.string(
+            r,
+            "executionRoleArn",
+            20,
+            2048,
+            Some((&constraints::ROLE_RE, constraints::ROLE_PATTERN)),
+        );
+    }
+    let container = match (o.obj("PrimaryContainer")?, o.list("Containers")?) {
+        (Some(p), _) => Some(p),
+        (None, Some(list)) if list.len() == 1 => Some(Obj::new(&list[0], "Containers[0]")?),
+        (None, Some(list)) if list.len() > 1 => {
+            return Err(JsonError::validation(
+                "Inference pipelines (more than one container) are not supported by sagemaker-offline.",
+            ));
+        }
+        _ => None,
+    };
+    let Some(container) = container else {
+        c.missing("primaryContainer");
+        c.finish()?;
+        return Err(JsonError::validation("PrimaryContainer is required."));
+    };
+    let image = container.str("Image")?;
+    match image {
+        None => c.missing("primaryContainer.image"),
+        Some(i) => c.string(i, "primaryContainer.image", 0, 255, None),
+    }
+    let url = container.str("ModelDataUrl")?;
+    match url {
+        None => c.missing("primaryContainer.modelDataUrl"),
+        Some(u) => c.string(
+            u,
+            "primaryContainer.modelDataUrl",
+            0,
+            1024,
+            Some((&constraints::S3_RE, constraints::S3_PATTERN)),
+        ),
+    }
+    if let Some(m) = container.str("Mode")? {
+        c.one_of(m, "primaryContainer.mode", &["SingleModel", "MultiModel"]);
+    }
+    let _ = container.string_map("Environment")?;
+    c.finish()?;
+    let (Some(image), Some(url)) = (image, url) else {
+        return Err(JsonError::validation(
+            "PrimaryContainer.Image and ModelDataUrl are required.",
+        ));
+    };
+    if !constraints::is_linear_learner_image(image) {
+        return Err(JsonError::validation(format!(
+            "Image \"{image}\" is not supported by sagemaker-offline: it hosts only the built-in Linear Learner \
+             (<account>.dkr.ecr.<region>.amazonaws.com/linear-learner:<tag>)."
+        )));
+    }
+    if container.str("Mode")? == Some("MultiModel") {
+        return Err(JsonError::validation(
+            "Mode MultiModel is not supported by sagemaker-offline.",
+        ));
+    }
+    let k = key(&name);
+    if inner.state().models.contains_key(&k) {
+        return Err(already_exists(inner, "model", "model", &name));
+    }
+    if !url.ends_with(".tar.gz") {
+        return Err(JsonError::validation(format!(
+            "Model data \"{url}\" must point to a single gzip compressed tar archive (.tar.gz suffix)."
+        )));
+    }
+    let (bucket, obj_key) = split_s3(url)?;
+    let exists = inner
+        .ctx
+        .objects
+        .list(&bucket, &obj_key)
+        .map(|l| l.iter().any(|o| o.key == obj_key))
+        .unwrap_or(false);
+    if !exists {
+        return Err(JsonError::validation(format!(
+            "Could not find model data at {url}."
+        )));
+    }
+    let mut pc = container.map().clone();
+    pc.entry("Mode").or_insert_with(|| json!("SingleModel"));
+    pc.entry("Environment").or_insert_with(|| json!({}));
+    pc.insert(
+        "ModelDataSource".into(),
+        json!({"S3DataSource": {"S3Uri": url, "S3DataType": "S3Object", "CompressionType": "Gzip"}}),
+    );
+    let mut echo = Map::new();
+    echo.insert("PrimaryContainer".into(), Value::Object(pc));
+    if let Some(r) = o.raw("ExecutionRoleArn") {
+        echo.insert("ExecutionRoleArn".into(), r.clone());
+    }
+    echo.insert(
+        "EnableNetworkIsolation".into(),
+        json!(o.bool("EnableNetworkIsolation")?.unwrap_or(false)),
+    );
+    if let Some(v) = o.raw("VpcConfig") {
+        echo.insert("VpcConfig".into(), v.clone());
+    }
+    let arn = inner.arn("model", &name);
+    let rec = ModelRecord {
+        name: name.clone(),
+        arn: arn.clone(),
+        creation: now(),
+        image: image.to_string(),
+        model_data_url: url.to_string(),
+        echo,
+    };
+    let mut st = inner.state();
+    if st.models.contains_key(&k) {
+        return Err(already_exists(inner, "model", "model", &name));
+    }
+    inner.persist_new(MODELS, &k, &rec)?;
+    st.models.insert(k, rec);
+    Ok(json!({ "ModelArn": arn }))
+}
+
+/// DescribeModel.
+pub(crate) fn describe_model(inner: &Inner, req: &Value) -> Result<Value, JsonError> {
+    let (name, _) = name_of(req, "ModelName", "modelName", true)?;
+    let st = inner.state();
+    let m = st
+        .models
+        .get(&key(&name))
+        .ok_or_else(|| could_not_find(inner, "model", "model", &name))?;
+    let mut out = m.echo.clone();
+    out.insert("ModelName".into(), json!(m.name));
+    out.insert("ModelArn".into(), json!(m.arn));
+    out.insert("CreationTime".into(), json!(m.creation));
+    Ok(Value::Object(out))
+}
+
+/// DeleteModel.
+pub(crate) fn delete_model(inner: &Inner, req: &Value) -> Result<Value, JsonError> {
+    let (name, _) = name_of(req, "ModelName", "modelName", true)?;
+    let k = key(&name);
+    let mut st = inner.state();
+    if st.models.remove(&k).is_none() {
+        return Err(could_not_find(inner, "model", "model", &name));
+    }
+    inner.unpersist(MODELS, &k);
+    Ok(json!({}))
+}
+
+/// ListModels.
+pub(crate) fn list_models(inner: &Inner, req: &Value) -> Result<Value, JsonError> {
+    let o = Obj::new(req, "request")?;
+    let rows = inner
+        .state()
+        .models
+        .values()
+        .map(|m| Row {
+            name: m.name.clone(),
+            creation: m.creation,
+            modified: m.creation,
+            status: None,
+            summary: json!({"ModelName": m.name, "ModelArn": m.arn, "CreationTime": m.creation}),
+        })
+        .collect();
+    list::list(
+        &o,
+        rows,
+        &ListSpec {
+            result_key: "Models",
+            sort_by: &["Name", "CreationTime"],
+            statuses: &[],
+        },
+    )
+}

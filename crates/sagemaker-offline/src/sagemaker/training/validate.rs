@@ -1,0 +1,535 @@
+//! CreateTrainingJob's request validation: the shape checks in the service's words (every
+//! violation of one request reported together, in member order), then the semantic checks the
+//! stand-in adds (a Linear Learner image, S3Prefix channels that have objects, a `train` channel).
+//! The result is the [`JobPlan`] the runner executes and the members DescribeTrainingJob echoes.
+//!
+//! The member constraints are those of the API reference:
+//! <https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateTrainingJob.html>.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use super::job_key;
+use crate::api_error::JsonError;
+use crate::sagemaker::Inner;
+use crate::sagemaker::arn::split_s3;
+use crate::sagemaker::constraints::{self as k, Checker};
+use crate::sagemaker::metrics::{MetricDefinition, linear_learner_definitions};
+use crate::sagemaker::request::Obj;
+
+/// One input channel as the runner needs it.
+#[derive(Debug, Clone)]
+pub(crate) struct ChannelPlan {
+    pub name: String,
+    pub bucket: String,
+    pub prefix: String,
+    pub sharded: bool,
+    pub content_type: Option<String>,
+}
+
+/// Everything the background runner needs.
+#[derive(Debug, Clone)]
+pub(crate) struct JobPlan {
+    pub key: String,
+    pub name: String,
+    pub hyperparameters: BTreeMap<String, String>,
+    pub channels: Vec<ChannelPlan>,
+    pub instance_count: usize,
+    pub output_bucket: String,
+    pub output_key: String,
+    pub max_runtime: u64,
+    pub metric_defs: Vec<MetricDefinition>,
+    pub log_epoch: i64,
+}
+
+/// A valid request: the plan, the echoed members, and the model artifact's S3 URI.
+pub(crate) struct Validated {
+    pub plan: JobPlan,
+    pub echo: Map<String, Value>,
+    pub artifacts: String,
+}
+
+/// `AlgorithmSpecification` as far as the shape checks read it.
+struct Algorithm<'a> {
+    obj: Option<Obj<'a>>,
+    image: Option<String>,
+    input_mode: String,
+    user_metrics: Vec<MetricDefinition>,
+}
+
+/// One `InputDataConfig` entry that passed the shape checks far enough to be planned.
+struct ChannelIn {
+    name: String,
+    uri: String,
+    sharded: bool,
+    content_type: Option<String>,
+    data_type: Option<String>,
+}
+
+/// Validates a CreateTrainingJob request.
+pub(crate) fn validate(inner: &Inner, req: &Obj<'_>) -> Result<Validated, JsonError> {
+    let mut c = Checker::new();
+    let name = k::name_member(
+        req.str("TrainingJobName")?,
+        "trainingJobName",
+        &k::NAME_RE,
+        k::NAME_PATTERN,
+        &mut c,
+    );
+    let role = req.str("RoleArn")?;
+    match role {
+        None => c.missing("roleArn"),
+        Some(r) => c.string(r, "roleArn", 20, 2048, Some((&k::ROLE_RE, k::ROLE_PATTERN))),
+    }
+    let alg = algorithm(req, &mut c)?;
+    let hps = hyperparameters(req, &mut c)?;
+    let (channels, echo_channels) = input_data_config(req, &mut c)?;
+    let (output, echo_output) = output_data_config(req, &mut c)?;
+    let (instance_count, echo_resource) = resource_config(req, &mut c)?;
+    let (max_runtime, echo_stop) = stopping_condition(req, &mut c)?;
+    c.finish()?;
+    let (Some(name), Some(role), Some(output)) = (name, role, output) else {
+        return Err(JsonError::validation(
+            "TrainingJobName, RoleArn and OutputDataConfig are required.",
+        ));
+    };
+
+    // Semantic checks (what the service checks after the shape is valid).
+    let image = match alg.image {
+        Some(i) if k::is_linear_learner_image(&i) => i,
+        Some(i) => {
+            return Err(JsonError::validation(format!(
+                "TrainingImage \"{i}\" is not supported by sagemaker-offline: it runs only the built-in Linear Learner \
+                 (<account>.dkr.ecr.<region>.amazonaws.com/linear-learner:<tag>)."
+            )));
+        }
+        None => {
+            return Err(JsonError::validation(
+                "AlgorithmName is not supported by sagemaker-offline: give AlgorithmSpecification.TrainingImage = \
+                 <account>.dkr.ecr.<region>.amazonaws.com/linear-learner:1.",
+            ));
+        }
+    };
+    let plans = plan_channels(inner, channels, role)?;
+    let (out_bucket, out_prefix) = split_s3(&output)?;
+    let out_prefix = out_prefix.trim_end_matches('/');
+    let output_key = if out_prefix.is_empty() {
+        format!("{name}/output/model.tar.gz")
+    } else {
+        format!("{out_prefix}/{name}/output/model.tar.gz")
+    };
+
+    let mut metric_defs = linear_learner_definitions();
+    for m in alg.user_metrics {
+        if !metric_defs.iter().any(|d| d.name == m.name) {
+            metric_defs.push(m);
+        }
+    }
+    let mut echo = Map::new();
+    let mut alg_echo = alg.obj.map(|a| a.map().clone()).unwrap_or_default();
+    alg_echo.insert("TrainingImage".into(), json!(image));
+    alg_echo.insert("TrainingInputMode".into(), json!(alg.input_mode));
+    alg_echo.insert("MetricDefinitions".into(), json!(metric_defs));
+    alg_echo
+        .entry("EnableSageMakerMetricsTimeSeries")
+        .or_insert_with(|| json!(false));
+    echo.insert("AlgorithmSpecification".into(), Value::Object(alg_echo));
+    echo.insert(
+        "HyperParameters".into(),
+        json!(hps.iter().cloned().collect::<BTreeMap<_, _>>()),
+    );
+    echo.insert("RoleArn".into(), json!(role));
+    echo.insert("InputDataConfig".into(), Value::Array(echo_channels));
+    echo.insert("OutputDataConfig".into(), Value::Object(echo_output));
+    echo.insert("ResourceConfig".into(), Value::Object(echo_resource));
+    echo.insert("StoppingCondition".into(), Value::Object(echo_stop));
+    for m in [
+        "EnableNetworkIsolation",
+        "EnableInterContainerTrafficEncryption",
+        "EnableManagedSpotTraining",
+    ] {
+        echo.insert(m.into(), json!(req.bool(m)?.unwrap_or(false)));
+    }
+    for m in [
+        "Environment",
+        "RetryStrategy",
+        "CheckpointConfig",
+        "VpcConfig",
+    ] {
+        if let Some(v) = req.raw(m) {
+            echo.insert(m.into(), v.clone());
+        }
+    }
+    let artifacts = format!("s3://{out_bucket}/{output_key}");
+    let plan = JobPlan {
+        key: job_key(&name),
+        name: name.clone(),
+        hyperparameters: hps.into_iter().collect(),
+        channels: plans,
+        instance_count: usize::try_from(instance_count).unwrap_or(1),
+        output_bucket: out_bucket,
+        output_key,
+        max_runtime: u64::try_from(max_runtime).unwrap_or(86_400),
+        metric_defs,
+        log_epoch: 0,
+    };
+    Ok(Validated {
+        plan,
+        echo,
+        artifacts,
+    })
+}
+
+/// `AlgorithmSpecification`: TrainingImage (or AlgorithmName), TrainingInputMode,
+/// MetricDefinitions.
+fn algorithm<'a>(req: &Obj<'a>, c: &mut Checker) -> Result<Algorithm<'a>, JsonError> {
+    let obj = req.obj("AlgorithmSpecification")?;
+    let mut alg = Algorithm {
+        obj: None,
+        image: None,
+        input_mode: "File".to_string(),
+        user_metrics: Vec::new(),
+    };
+    let Some(a) = obj else {
+        c.missing("algorithmSpecification");
+        return Ok(alg);
+    };
+    alg.image = a.str("TrainingImage")?.map(str::to_string);
+    match &alg.image {
+        Some(i) => c.string(i, "algorithmSpecification.trainingImage", 0, 255, None),
+        None => {
+            if a.str("AlgorithmName")?.is_none() {
+                c.missing("algorithmSpecification.trainingImage");
+            }
+        }
+    }
+    match a.str("TrainingInputMode")? {
+        None => c.missing("algorithmSpecification.trainingInputMode"),
+        Some(m) => {
+            c.one_of(
+                m,
+                "algorithmSpecification.trainingInputMode",
+                &["Pipe", "File", "FastFile"],
+            );
+            alg.input_mode = m.to_string();
+        }
+    }
+    if let Some(defs) = a.list("MetricDefinitions")? {
+        if defs.len() > 40 {
+            c.add(
+                Some(&defs.len().to_string()),
+                "algorithmSpecification.metricDefinitions",
+                "Member must have length less than or equal to 40",
+            );
+        }
+        for (i, d) in defs.iter().enumerate() {
+            let d = Obj::new(d, "MetricDefinition")?;
+            let p = format!("algorithmSpecification.metricDefinitions.{}.member", i + 1);
+            let (n, r) = (d.str("Name")?, d.str("Regex")?);
+            if n.is_none() {
+                c.missing(&format!("{p}.name"));
+            }
+            match r {
+                None => c.missing(&format!("{p}.regex")),
+                Some(r) if regex::Regex::new(r).is_err() => c.add(
+                    Some(r),
+                    &format!("{p}.regex"),
+                    "Member must be a valid regular expression",
+                ),
+                _ => {}
+            }
+            if let (Some(n), Some(r)) = (n, r) {
+                alg.user_metrics.push(MetricDefinition {
+                    name: n.to_string(),
+                    regex: r.to_string(),
+                });
+            }
+        }
+    }
+    alg.obj = Some(a);
+    Ok(alg)
+}
+
+/// `HyperParameters`: at most 100, keys up to 256 and values up to 2500 characters.
+fn hyperparameters(req: &Obj<'_>, c: &mut Checker) -> Result<Vec<(String, String)>, JsonError> {
+    let hps = req.string_map("HyperParameters")?.unwrap_or_default();
+    if hps.len() > 100 {
+        c.add(
+            Some(&hps.len().to_string()),
+            "hyperParameters",
+            "Member must have length less than or equal to 100",
+        );
+    }
+    for (key, v) in &hps {
+        c.string(key, &format!("hyperParameters.{key}.key"), 0, 256, None);
+        c.string(v, &format!("hyperParameters.{key}.value"), 0, 2500, None);
+    }
+    Ok(hps)
+}
+
+/// `InputDataConfig`: 1 to 20 channels. Returns the channels that can be planned and the echo
+/// (defaults filled: CompressionType and RecordWrapperType `None`, FullyReplicated).
+fn input_data_config(
+    req: &Obj<'_>,
+    c: &mut Checker,
+) -> Result<(Vec<ChannelIn>, Vec<Value>), JsonError> {
+    let mut channels = Vec::new();
+    let mut echo_channels = Vec::new();
+    let Some(list) = req.list("InputDataConfig")? else {
+        c.missing("inputDataConfig");
+        return Ok((channels, echo_channels));
+    };
+    if list.is_empty() || list.len() > 20 {
+        c.add(
+            Some(&list.len().to_string()),
+            "inputDataConfig",
+            "Member must have length between 1 and 20",
+        );
+    }
+    for (i, ch) in list.iter().enumerate() {
+        let p = format!("inputDataConfig.{}.member", i + 1);
+        let o = Obj::new(ch, "Channel")?;
+        let cname = o.str("ChannelName")?;
+        match cname {
+            None => c.missing(&format!("{p}.channelName")),
+            Some(n) => c.string(
+                n,
+                &format!("{p}.channelName"),
+                1,
+                64,
+                Some((&k::CHANNEL_RE, k::CHANNEL_PATTERN)),
+            ),
+        }
+        let ds = o
+            .obj("DataSource")?
+            .map(|d| d.obj("S3DataSource"))
+            .transpose()?
+            .flatten();
+        let mut uri = None;
+        let mut sharded = false;
+        let mut echo_ds = Map::new();
+        match &ds {
+            None => c.missing(&format!("{p}.dataSource.s3DataSource")),
+            Some(s) => {
+                let sp = format!("{p}.dataSource.s3DataSource");
+                match s.str("S3DataType")? {
+                    None => c.missing(&format!("{sp}.s3DataType")),
+                    Some(t) => {
+                        c.one_of(
+                            t,
+                            &format!("{sp}.s3DataType"),
+                            &[
+                                "ManifestFile",
+                                "S3Prefix",
+                                "AugmentedManifestFile",
+                                "Converse",
+                            ],
+                        );
+                        echo_ds.insert("S3DataType".into(), json!(t));
+                    }
+                }
+                match s.str("S3Uri")? {
+                    None => c.missing(&format!("{sp}.s3Uri")),
+                    Some(u) => {
+                        c.string(
+                            u,
+                            &format!("{sp}.s3Uri"),
+                            0,
+                            1024,
+                            Some((&k::S3_RE, k::S3_PATTERN)),
+                        );
+                        uri = Some(u.to_string());
+                        echo_ds.insert("S3Uri".into(), json!(u));
+                    }
+                }
+                let dist = s
+                    .str("S3DataDistributionType")?
+                    .unwrap_or("FullyReplicated");
+                c.one_of(
+                    dist,
+                    &format!("{sp}.s3DataDistributionType"),
+                    &["FullyReplicated", "ShardedByS3Key"],
+                );
+                sharded = dist == "ShardedByS3Key";
+                echo_ds.insert("S3DataDistributionType".into(), json!(dist));
+                for (key, v) in s.map() {
+                    echo_ds.entry(key.clone()).or_insert_with(|| v.clone());
+                }
+            }
+        }
+        if let Some(t) = o.str("CompressionType")? {
+            c.one_of(t, &format!("{p}.compressionType"), &["None", "Gzip"]);
+        }
+        if let Some(t) = o.str("RecordWrapperType")? {
+            c.one_of(t, &format!("{p}.recordWrapperType"), &["None", "RecordIO"]);
+        }
+        if let Some(t) = o.str("InputMode")? {
+            c.one_of(t, &format!("{p}.inputMode"), &["Pipe", "File", "FastFile"]);
+        }
+        let content_type = o.str("ContentType")?.map(str::to_string);
+        let mut echo = o.map().clone();
+        echo.insert("DataSource".into(), json!({ "S3DataSource": echo_ds }));
+        echo.entry("CompressionType")
+            .or_insert_with(|| json!("None"));
+        echo.entry("RecordWrapperType")
+            .or_insert_with(|| json!("None"));
+        echo_channels.push(Value::Object(echo));
+        if let (Some(n), Some(u)) = (cname, uri) {
+            channels.push(ChannelIn {
+                name: n.to_string(),
+                uri: u,
+                sharded,
+                content_type,
+                data_type: ds.and_then(|d| d.str("S3DataType").ok().flatten().map(str::to_string)),
+            });
+        }
+    }
+    Ok((channels, echo_channels))
+}
+
+/// `OutputDataConfig`: the S3OutputPath and the echo (KmsKeyId `""`, CompressionType `GZIP`).
+fn output_data_config(
+    req: &Obj<'_>,
+    c: &mut Checker,
+) -> Result<(Option<String>, Map<String, Value>), JsonError> {
+    let Some(o) = req.obj("OutputDataConfig")? else {
+        c.missing("outputDataConfig");
+        return Ok((None, Map::new()));
+    };
+    let mut output = None;
+    match o.str("S3OutputPath")? {
+        None => c.missing("outputDataConfig.s3OutputPath"),
+        Some(u) => {
+            c.string(
+                u,
+                "outputDataConfig.s3OutputPath",
+                0,
+                1024,
+                Some((&k::S3_RE, k::S3_PATTERN)),
+            );
+            output = Some(u.to_string());
+        }
+    }
+    if let Some(t) = o.str("CompressionType")? {
+        c.one_of(t, "outputDataConfig.compressionType", &["GZIP", "NONE"]);
+    }
+    let mut echo = o.map().clone();
+    echo.entry("KmsKeyId").or_insert_with(|| json!(""));
+    echo.entry("CompressionType")
+        .or_insert_with(|| json!("GZIP"));
+    Ok((output, echo))
+}
+
+/// `ResourceConfig`: InstanceType, InstanceCount (1 to 64 here: each host is a thread and a
+/// folder of copies), VolumeSizeInGB, KeepAlivePeriodInSeconds.
+fn resource_config(req: &Obj<'_>, c: &mut Checker) -> Result<(i64, Map<String, Value>), JsonError> {
+    let Some(r) = req.obj("ResourceConfig")? else {
+        c.missing("resourceConfig");
+        return Ok((1, Map::new()));
+    };
+    let mut instance_count = 1;
+    match r.str("InstanceType")? {
+        None => c.missing("resourceConfig.instanceType"),
+        Some(t) => c.string(
+            t,
+            "resourceConfig.instanceType",
+            0,
+            64,
+            Some((&k::INSTANCE_TYPE_RE, k::INSTANCE_TYPE_PATTERN)),
+        ),
+    }
+    match r.int("InstanceCount")? {
+        None => c.missing("resourceConfig.instanceCount"),
+        Some(n) => {
+            c.at_least(n, "resourceConfig.instanceCount", 1);
+            // A local sanity bound: each host is a thread and a folder of copies.
+            c.at_most(n, "resourceConfig.instanceCount", 64);
+            instance_count = n;
+        }
+    }
+    match r.int("VolumeSizeInGB")? {
+        None => c.missing("resourceConfig.volumeSizeInGB"),
+        Some(n) => c.at_least(n, "resourceConfig.volumeSizeInGB", 1),
+    }
+    if let Some(secs) = r.int("KeepAlivePeriodInSeconds")? {
+        c.at_least(secs, "resourceConfig.keepAlivePeriodInSeconds", 0);
+        c.at_most(secs, "resourceConfig.keepAlivePeriodInSeconds", 21600);
+    }
+    Ok((instance_count, r.map().clone()))
+}
+
+/// `StoppingCondition`: MaxRuntimeInSeconds 1 to 2,419,200 (28 days), default 86,400 (1 day).
+fn stopping_condition(
+    req: &Obj<'_>,
+    c: &mut Checker,
+) -> Result<(i64, Map<String, Value>), JsonError> {
+    let mut max_runtime = 86_400i64;
+    let Some(s) = req.obj("StoppingCondition")? else {
+        c.missing("stoppingCondition");
+        return Ok((max_runtime, Map::new()));
+    };
+    if let Some(m) = s.int("MaxRuntimeInSeconds")? {
+        c.at_least(m, "stoppingCondition.maxRuntimeInSeconds", 1);
+        c.at_most(m, "stoppingCondition.maxRuntimeInSeconds", 2_419_200);
+        max_runtime = m;
+    }
+    let mut echo = s.map().clone();
+    echo.entry("MaxRuntimeInSeconds")
+        .or_insert_with(|| json!(max_runtime));
+    Ok((max_runtime, echo))
+}
+
+/// The channels' semantic checks: unique names, S3Prefix only, objects under each prefix (the
+/// service's own message when there are none), and a `train` channel.
+fn plan_channels(
+    inner: &Inner,
+    channels: Vec<ChannelIn>,
+    role: &str,
+) -> Result<Vec<ChannelPlan>, JsonError> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut plans = Vec::new();
+    for ch in channels {
+        let cname = ch.name;
+        if !seen.insert(cname.clone()) {
+            return Err(JsonError::validation(format!(
+                "Channel names must be unique; \"{cname}\" appears more than once in InputDataConfig."
+            )));
+        }
+        if ch.data_type.as_deref() != Some("S3Prefix") {
+            return Err(JsonError::validation(format!(
+                "S3DataType {} of channel \"{cname}\" is not supported by sagemaker-offline; use S3Prefix.",
+                ch.data_type.unwrap_or_default()
+            )));
+        }
+        let uri = ch.uri;
+        let (bucket, prefix) = split_s3(&uri)?;
+        let found = inner
+            .ctx
+            .objects
+            .list(&bucket, &prefix)
+            .map(|l| l.iter().any(|o| !o.key.ends_with('/')))
+            .unwrap_or(false);
+        if !found {
+            return Err(JsonError::validation(format!(
+                "No S3 objects found under S3 URL \"{uri}\" given in input data source. Please ensure that the bucket exists \
+                 in the selected region ({}), that objects exist under that S3 prefix, and that the role \"{role}\" has \
+                 \"s3:ListBucket\" permissions on bucket \"{bucket}\".",
+                inner.ctx.region
+            )));
+        }
+        plans.push(ChannelPlan {
+            name: cname,
+            bucket,
+            prefix,
+            sharded: ch.sharded,
+            content_type: ch.content_type,
+        });
+    }
+    if !plans.iter().any(|p| p.name == "train") {
+        return Err(JsonError::validation(
+            "Linear Learner requires a channel named \"train\" in InputDataConfig.",
+        ));
+    }
+    Ok(plans)
+}
