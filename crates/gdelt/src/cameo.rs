@@ -1,17 +1,21 @@
 //! CAMEO event codes the generator draws from, with their Goldstein scale values.
 //!
-//! Source: `shared/data/gdelt-real/derived/eventcode_goldstein_quadclass_observed.csv`, the 152
-//! codes seen in the real GDELT rows with their (code → GoldsteinScale) mapping, which is
-//! CAMEO's fixed Goldstein table (spec/gdelt.md §3: a pure function of EventCode). EventBaseCode,
-//! EventRootCode and QuadClass are not stored: they follow from the code by the rules of §8
-//! (3-digit prefix, 2-digit prefix, root 01–05 → 1, 06–09 → 2, 10–14 → 3, 15–20 → 4).
+//! Source: `testdata/gdelt/derived/eventcode_goldstein_quadclass_observed.csv` (real GDELT rows;
+//! provenance in `testdata/gdelt/README.md`), the 152 codes seen in the real rows with their
+//! (code → GoldsteinScale) mapping. In every real row each code had exactly one GoldsteinScale,
+//! so the value is CAMEO's fixed Goldstein table, a pure function of EventCode. EventBaseCode,
+//! EventRootCode and QuadClass are not stored: they follow from the code (3-digit prefix, 2-digit
+//! prefix, root 01–05 → 1, 06–09 → 2, 10–14 → 3, 15–20 → 4), which holds for all 152 observed
+//! codes (checked by `table_matches_observed_reference` below).
 //!
 //! The third value is the generator's draw weight in parts per million: the 25 most frequent
-//! historical codes of spec §5 ("all 322 raw historical rows") share 78% of the mass in
-//! proportion to their counts there, and the other 127 codes share the remaining 22% (the
-//! "long tail", §8) in proportion to the square root of how often they were observed in all real
-//! samples, each capped at 0.5% (the observed counts are dominated by the conflict-only andeek and
-//! the modern daily samples, whose frequent codes would otherwise enter the historical top 10).
+//! codes of the 322 real historical rows (`testdata/gdelt/derived/stats.json`,
+//! `hist57_all` → `EventCode_top25`, 83% of those rows) share 78% of the mass in proportion to
+//! their counts there, and the other 127 codes share the remaining 22% (a long tail a little
+//! heavier than in that small sample, which holds only 66 distinct codes) in proportion to the
+//! square root of how often they were observed in all real samples, each capped at 0.5% (the
+//! observed counts are dominated by the conflict-only andeek and the modern daily samples, whose
+//! frequent codes would otherwise enter the historical top 10).
 
 /// (EventCode, GoldsteinScale as written in the files, weight in parts per million).
 pub const CODES: &[(&str, &str, u32)] = &[
@@ -169,7 +173,8 @@ pub const CODES: &[(&str, &str, u32)] = &[
     ("202", "-10", 2426),
 ];
 
-/// QuadClass of an EventCode from its 2-digit root (spec §8); `None` for a malformed code.
+/// QuadClass of an EventCode from its 2-digit root (01–05 → 1, 06–09 → 2, 10–14 → 3, 15–20 → 4);
+/// `None` for a malformed code.
 pub fn quad_class(code: &str) -> Option<u8> {
     let root: u8 = code.get(..2)?.parse().ok()?;
     match root {

@@ -59,20 +59,16 @@ impl GdeltError {
 
 #[cfg(test)]
 pub(crate) mod test_support {
-    //! Locating the real GDELT rows used as test fixtures (never copied into the repo).
+    //! Locating the real GDELT rows used as test fixtures: `testdata/gdelt/` at the workspace
+    //! root, in the repository (provenance and attribution in its `README.md`).
     use std::path::PathBuf;
 
-    /// `$GDELT_REAL_DIR`, else `<workspace>/../shared/data/gdelt-real`; panics (test failure) if missing.
+    /// `<workspace>/testdata/gdelt`; panics (test failure) if it is missing.
     pub fn real_dir() -> PathBuf {
-        let dir = match std::env::var_os("GDELT_REAL_DIR") {
-            Some(d) => PathBuf::from(d),
-            None => {
-                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/gdelt-real")
-            }
-        };
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/gdelt");
         assert!(
             dir.is_dir(),
-            "real GDELT fixtures not found at {} (set GDELT_REAL_DIR to the shared/data/gdelt-real folder)",
+            "real GDELT fixtures not found at {} (they are part of the repository)",
             dir.display()
         );
         dir

@@ -254,8 +254,9 @@ fn find_bad_value(bytes: &[u8], source_name: &str) -> Option<GdeltError> {
 mod tests {
     use super::*;
 
+    /// A fixture file under `testdata/gdelt/` (e.g. `derived/….tsv`).
     fn real(name: &str) -> Vec<u8> {
-        let path = crate::test_support::real_dir().join("derived").join(name);
+        let path = crate::test_support::real_dir().join(name);
         std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
     }
 
@@ -270,7 +271,7 @@ mod tests {
     fn columns_can_be_selected_by_name() {
         // The frame carries the 57 historical names (not polars' column_1…): selection by name
         // and index lookups work on it directly.
-        let df = read_events_bytes(&real("historical57_all_raw_rows.tsv"), "real").unwrap();
+        let df = read_events_bytes(&real("derived/historical57_all_raw_rows.tsv"), "real").unwrap();
         let picked = df
             .select(["EventCode", "NumArticles", "AvgTone", "Actor2Geo_Long"])
             .unwrap();
@@ -281,7 +282,7 @@ mod tests {
 
     #[test]
     fn reads_all_real_historical_rows_with_exact_values() {
-        let bytes = real("historical57_all_raw_rows.tsv");
+        let bytes = real("derived/historical57_all_raw_rows.tsv");
         let df = read_events_bytes(&bytes, "hist.tsv").expect("read");
         assert_eq!(df.shape(), (322, 57));
         let names: Vec<String> = df
@@ -351,7 +352,8 @@ mod tests {
 
     #[test]
     fn detects_the_daily_format() {
-        let bytes = real("daily58_all_raw_rows.tsv");
+        let bytes =
+            real("daily/PacktPublishing_Mastering-Spark-for-Data-Science/gdeltEventsTestFile.csv");
         let msg = err_text(read_events_bytes(&bytes, "daily.tsv"));
         assert!(msg.starts_with("daily.tsv: line 1 has 58"), "{msg}");
         assert!(msg.contains("daily-update"), "{msg}");
@@ -359,7 +361,7 @@ mod tests {
 
     #[test]
     fn bad_inputs_name_file_line_and_column() {
-        let good = real("historical57_all_raw_rows.tsv");
+        let good = real("derived/historical57_all_raw_rows.tsv");
         let text = String::from_utf8(good).expect("utf8");
         let lines: Vec<&str> = text.lines().collect();
 
@@ -430,7 +432,7 @@ mod tests {
 
     #[test]
     fn no_trailing_newline_and_single_row() {
-        let good = real("historical57_all_raw_rows.tsv");
+        let good = real("derived/historical57_all_raw_rows.tsv");
         let text = String::from_utf8(good).expect("utf8");
         let first = text.lines().next().expect("line");
         let df = read_events_bytes(first.as_bytes(), "one.csv").expect("read");
@@ -442,7 +444,7 @@ mod tests {
 
     #[test]
     fn path_reader_matches_bytes_reader_and_diagnoses_the_same() {
-        let good = real("historical57_all_raw_rows.tsv");
+        let good = real("derived/historical57_all_raw_rows.tsv");
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("1979.csv");
         std::fs::write(&path, &good).expect("write");
@@ -471,7 +473,7 @@ mod tests {
 
     #[test]
     fn a_blank_line_inside_is_reported() {
-        let good = real("historical57_all_raw_rows.tsv");
+        let good = real("derived/historical57_all_raw_rows.tsv");
         let text = String::from_utf8(good).expect("utf8");
         let lines: Vec<&str> = text.lines().take(3).collect();
         let with_blank = format!("{}\n\n{}\n", lines[..2].join("\n"), lines[2]);

@@ -1,7 +1,9 @@
 //! Column names and types of GDELT 1.0 event files.
 //!
 //! Exists so that every part of the kit spells the columns the same way as
-//! `CSV.header.historical.txt` / `CSV.header.dailyupdates.txt` (spec/gdelt.md §2).
+//! GDELT's header files `CSV.header.historical.txt` / `CSV.header.dailyupdates.txt`
+//! (<http://gdeltproject.org/data/lookups/CSV.header.historical.txt>; copies in
+//! `testdata/gdelt/reference/`, checked by the test below).
 
 /// The 57 columns of the historical files (1979–2013-03), in file order.
 pub const HISTORICAL_COLUMNS: [&str; 57] = [

@@ -1,18 +1,16 @@
 //! Statistics of a full-size generated 1979 file against the real samples' statistics
-//! (`shared/data/gdelt-real/derived/stats.json`), with the tolerances stated per assertion.
+//! (`testdata/gdelt/derived/stats.json`), with the tolerances stated per assertion.
 
 use gdelt::generate::{GeneratorConfig, real_row_count, write_year};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+/// `<workspace>/testdata/gdelt`, the real GDELT fixtures kept in the repository.
 fn real_dir() -> PathBuf {
-    let dir = match std::env::var_os("GDELT_REAL_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/gdelt-real"),
-    };
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/gdelt");
     assert!(
         dir.is_dir(),
-        "real GDELT fixtures not found at {} (set GDELT_REAL_DIR to the shared/data/gdelt-real folder)",
+        "real GDELT fixtures not found at {} (they are part of the repository)",
         dir.display()
     );
     dir

@@ -225,12 +225,9 @@ fn byte_at_a_time_input_reads_the_same() {
     assert_eq!(back, records);
 }
 
-/// Workspace root's sibling `shared/data/gdelt-real`, or `$GDELT_REAL_DIR`.
+/// `<workspace>/testdata/gdelt`, the real GDELT fixtures kept in the repository.
 fn gdelt_real_dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("GDELT_REAL_DIR") {
-        return PathBuf::from(d);
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/gdelt-real")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/gdelt")
 }
 
 #[test]
@@ -238,7 +235,7 @@ fn real_gdelt_numbers_round_trip() {
     let path = gdelt_real_dir().join("derived/historical57_all_raw_rows.tsv");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
-            "real GDELT rows are required for this test: cannot read {} ({e}); set GDELT_REAL_DIR",
+            "cannot read the real GDELT rows {} ({e}); they are part of the repository",
             path.display()
         )
     });
