@@ -29,7 +29,11 @@
 //! - Modules: [`sagemaker`] (JSON 1.1, target prefix `SageMaker`), [`runtime`] (REST-JSON:
 //!   `InvokeEndpoint`'s members travel in headers, the URI and the raw body, so its input and
 //!   output are plain structs with the header names as constants) and [`logs`] (JSON 1.1,
-//!   `Logs_20140328`). Each has an `Operation` enum and a `rules` module.
+//!   `Logs_20140328`). Each has an `Operation` enum (wire name, target, HTTP binding, modelled
+//!   errors), `ERRORS` (code and status of every error shape) and a `rules` module (one [`Rule`] per
+//!   constrained shape). The JSON services also have a `Request` enum whose `parse(op, body)`
+//!   reads any operation's body (a server dispatches on it), and every input type implements
+//!   [`JsonOperation`] (its target and output type: a client sends `T` and reads `T::Output`).
 //! - Field names are the snake-case member names; serde renames give the exact wire names.
 //! - A member is an `Option` unless the model requires it *and* the structure is reached only by
 //!   responses. Required members of request structures stay `Option` so that a request missing
@@ -126,6 +130,21 @@ mod generated {
 pub use error::{ErrorBody, ErrorCode};
 pub use generated::{logs, runtime, sagemaker};
 pub use validate::{Checker, Rule, Validate, full_regex, validate};
+
+/// The input type of a JSON 1.1 operation, for typed clients: `POST /` with
+/// `X-Amz-Target: TARGET` and the serialized input as the body; a 200 answer parses as `Output`.
+pub trait JsonOperation: serde::Serialize {
+    /// The operation's wire name, e.g. `CreateTrainingJob`.
+    const OPERATION: &'static str;
+    /// The `X-Amz-Target` header value, e.g. `SageMaker.CreateTrainingJob`.
+    const TARGET: &'static str;
+    /// What a successful call answers.
+    type Output: serde::de::DeserializeOwned + serde::Serialize;
+}
+
+/// The answer of an operation without an output shape: `{}`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Empty {}
 
 /// A JSON 1.1 timestamp: seconds since the Unix epoch, fractional (SageMaker sends milliseconds
 /// as the fraction, e.g. `1700000000.123`).

@@ -55,6 +55,7 @@ struct Operation {
     http: Http,
     documentation: Option<String>,
     input: Option<String>,
+    output: Option<String>,
     #[serde(default)]
     errors: Vec<String>,
 }
@@ -411,6 +412,9 @@ impl<'a> Gen<'a> {
         }
         self.out = o;
         self.operations()?;
+        if self.m.metadata.protocol == "json" {
+            self.requests()?;
+        }
         let names: Vec<&String> = self.m.shapes.keys().collect();
         for name in names {
             let s = self.shape(name)?;
@@ -498,6 +502,68 @@ impl<'a> Gen<'a> {
                  if prefix == TARGET_PREFIX { Self::from_name(op) } else { None }\n    }\n\n    \
                  /// The `X-Amz-Target` header value of the operation.\n    \
                  pub fn target(self) -> String {\n        format!(\"{TARGET_PREFIX}.{}\", self.name())\n    }\n}\n",
+            );
+        }
+        self.out.push_str(&o);
+        Ok(())
+    }
+
+    /// For a JSON 1.1 service: the `Request` enum (parse any operation's body) and an
+    /// `Operation` impl per input type (its target and output type, for typed clients).
+    fn requests(&mut self) -> Result<(), String> {
+        let ops = &self.m.operations;
+        let mut inputs = BTreeSet::new();
+        let mut o = String::new();
+        o.push_str(
+            "\n/// A request of any of the operations, parsed.\n///\n/// Not boxed: a request is parsed once per call and moved straight into its handler.\n\
+             #[allow(clippy::large_enum_variant)]\n#[derive(Debug, Clone, PartialEq)]\npub enum Request {\n",
+        );
+        for (name, op) in ops {
+            let input = op
+                .input
+                .as_deref()
+                .ok_or_else(|| format!("{name} has no input"))?;
+            if !inputs.insert(input) {
+                return Err(format!(
+                    "{name}: input {input} is shared with another operation"
+                ));
+            }
+            let _ = writeln!(o, "    /// `{name}`.\n    {name}({input}),");
+        }
+        o.push_str(
+            "}\n\nimpl Request {\n    /// Parses the JSON body of `op` (an empty body reads as `{}`). A member of the wrong JSON\n    \
+             /// type is an error (the service's `SerializationException`); a missing or out-of-range\n    \
+             /// member is not (see [`Validate`]).\n    \
+             pub fn parse(op: Operation, body: &[u8]) -> Result<Self, serde_json::Error> {\n        \
+             let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b\"{}\" } else { body };\n        \
+             Ok(match op {\n",
+        );
+        for name in ops.keys() {
+            let _ = writeln!(
+                o,
+                "            Operation::{name} => Self::{name}(serde_json::from_slice(body)?),"
+            );
+        }
+        o.push_str("        })\n    }\n\n    /// The request's operation.\n    pub fn operation(&self) -> Operation {\n        match self {\n");
+        for name in ops.keys() {
+            let _ = writeln!(o, "            Self::{name}(_) => Operation::{name},");
+        }
+        o.push_str("        }\n    }\n}\n\nimpl Validate for Request {\n    fn validate(&self, path: &str, c: &mut Checker) {\n        match self {\n");
+        for name in ops.keys() {
+            let _ = writeln!(o, "            Self::{name}(r) => r.validate(path, c),");
+        }
+        o.push_str("        }\n    }\n}\n");
+        for (name, op) in ops {
+            let input = op.input.as_deref().unwrap_or_default();
+            let output = op.output.as_deref().unwrap_or("crate::Empty");
+            let _ = writeln!(
+                o,
+                "\nimpl crate::JsonOperation for {input} {{\n    const OPERATION: &'static str = {};\n    const TARGET: &'static str = {};\n    type Output = {output};\n}}",
+                rust_str(name),
+                rust_str(&format!(
+                    "{}.{name}",
+                    self.m.metadata.target_prefix.as_deref().unwrap_or_default()
+                ))
             );
         }
         self.out.push_str(&o);

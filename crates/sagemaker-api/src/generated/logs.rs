@@ -128,6 +128,115 @@ impl Operation {
     }
 }
 
+/// A request of any of the operations, parsed.
+///
+/// Not boxed: a request is parsed once per call and moved straight into its handler.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    /// `CreateLogGroup`.
+    CreateLogGroup(CreateLogGroupRequest),
+    /// `CreateLogStream`.
+    CreateLogStream(CreateLogStreamRequest),
+    /// `DescribeLogGroups`.
+    DescribeLogGroups(DescribeLogGroupsRequest),
+    /// `DescribeLogStreams`.
+    DescribeLogStreams(DescribeLogStreamsRequest),
+    /// `FilterLogEvents`.
+    FilterLogEvents(FilterLogEventsRequest),
+    /// `GetLogEvents`.
+    GetLogEvents(GetLogEventsRequest),
+    /// `PutLogEvents`.
+    PutLogEvents(PutLogEventsRequest),
+}
+
+impl Request {
+    /// Parses the JSON body of `op` (an empty body reads as `{}`). A member of the wrong JSON
+    /// type is an error (the service's `SerializationException`); a missing or out-of-range
+    /// member is not (see [`Validate`]).
+    pub fn parse(op: Operation, body: &[u8]) -> Result<Self, serde_json::Error> {
+        let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { body };
+        Ok(match op {
+            Operation::CreateLogGroup => Self::CreateLogGroup(serde_json::from_slice(body)?),
+            Operation::CreateLogStream => Self::CreateLogStream(serde_json::from_slice(body)?),
+            Operation::DescribeLogGroups => Self::DescribeLogGroups(serde_json::from_slice(body)?),
+            Operation::DescribeLogStreams => Self::DescribeLogStreams(serde_json::from_slice(body)?),
+            Operation::FilterLogEvents => Self::FilterLogEvents(serde_json::from_slice(body)?),
+            Operation::GetLogEvents => Self::GetLogEvents(serde_json::from_slice(body)?),
+            Operation::PutLogEvents => Self::PutLogEvents(serde_json::from_slice(body)?),
+        })
+    }
+
+    /// The request's operation.
+    pub fn operation(&self) -> Operation {
+        match self {
+            Self::CreateLogGroup(_) => Operation::CreateLogGroup,
+            Self::CreateLogStream(_) => Operation::CreateLogStream,
+            Self::DescribeLogGroups(_) => Operation::DescribeLogGroups,
+            Self::DescribeLogStreams(_) => Operation::DescribeLogStreams,
+            Self::FilterLogEvents(_) => Operation::FilterLogEvents,
+            Self::GetLogEvents(_) => Operation::GetLogEvents,
+            Self::PutLogEvents(_) => Operation::PutLogEvents,
+        }
+    }
+}
+
+impl Validate for Request {
+    fn validate(&self, path: &str, c: &mut Checker) {
+        match self {
+            Self::CreateLogGroup(r) => r.validate(path, c),
+            Self::CreateLogStream(r) => r.validate(path, c),
+            Self::DescribeLogGroups(r) => r.validate(path, c),
+            Self::DescribeLogStreams(r) => r.validate(path, c),
+            Self::FilterLogEvents(r) => r.validate(path, c),
+            Self::GetLogEvents(r) => r.validate(path, c),
+            Self::PutLogEvents(r) => r.validate(path, c),
+        }
+    }
+}
+
+impl crate::JsonOperation for CreateLogGroupRequest {
+    const OPERATION: &'static str = "CreateLogGroup";
+    const TARGET: &'static str = "Logs_20140328.CreateLogGroup";
+    type Output = crate::Empty;
+}
+
+impl crate::JsonOperation for CreateLogStreamRequest {
+    const OPERATION: &'static str = "CreateLogStream";
+    const TARGET: &'static str = "Logs_20140328.CreateLogStream";
+    type Output = crate::Empty;
+}
+
+impl crate::JsonOperation for DescribeLogGroupsRequest {
+    const OPERATION: &'static str = "DescribeLogGroups";
+    const TARGET: &'static str = "Logs_20140328.DescribeLogGroups";
+    type Output = DescribeLogGroupsResponse;
+}
+
+impl crate::JsonOperation for DescribeLogStreamsRequest {
+    const OPERATION: &'static str = "DescribeLogStreams";
+    const TARGET: &'static str = "Logs_20140328.DescribeLogStreams";
+    type Output = DescribeLogStreamsResponse;
+}
+
+impl crate::JsonOperation for FilterLogEventsRequest {
+    const OPERATION: &'static str = "FilterLogEvents";
+    const TARGET: &'static str = "Logs_20140328.FilterLogEvents";
+    type Output = FilterLogEventsResponse;
+}
+
+impl crate::JsonOperation for GetLogEventsRequest {
+    const OPERATION: &'static str = "GetLogEvents";
+    const TARGET: &'static str = "Logs_20140328.GetLogEvents";
+    type Output = GetLogEventsResponse;
+}
+
+impl crate::JsonOperation for PutLogEventsRequest {
+    const OPERATION: &'static str = "PutLogEvents";
+    const TARGET: &'static str = "Logs_20140328.PutLogEvents";
+    type Output = PutLogEventsResponse;
+}
+
 /// The `CreateLogGroupRequest` structure of the model.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

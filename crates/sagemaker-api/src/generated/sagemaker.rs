@@ -199,6 +199,236 @@ impl Operation {
     }
 }
 
+/// A request of any of the operations, parsed.
+///
+/// Not boxed: a request is parsed once per call and moved straight into its handler.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    /// `CreateEndpoint`.
+    CreateEndpoint(CreateEndpointInput),
+    /// `CreateEndpointConfig`.
+    CreateEndpointConfig(CreateEndpointConfigInput),
+    /// `CreateModel`.
+    CreateModel(CreateModelInput),
+    /// `CreateTrainingJob`.
+    CreateTrainingJob(CreateTrainingJobRequest),
+    /// `DeleteEndpoint`.
+    DeleteEndpoint(DeleteEndpointInput),
+    /// `DeleteEndpointConfig`.
+    DeleteEndpointConfig(DeleteEndpointConfigInput),
+    /// `DeleteModel`.
+    DeleteModel(DeleteModelInput),
+    /// `DescribeEndpoint`.
+    DescribeEndpoint(DescribeEndpointInput),
+    /// `DescribeEndpointConfig`.
+    DescribeEndpointConfig(DescribeEndpointConfigInput),
+    /// `DescribeModel`.
+    DescribeModel(DescribeModelInput),
+    /// `DescribeNotebookInstance`.
+    DescribeNotebookInstance(DescribeNotebookInstanceInput),
+    /// `DescribeTrainingJob`.
+    DescribeTrainingJob(DescribeTrainingJobRequest),
+    /// `ListEndpointConfigs`.
+    ListEndpointConfigs(ListEndpointConfigsInput),
+    /// `ListEndpoints`.
+    ListEndpoints(ListEndpointsInput),
+    /// `ListModels`.
+    ListModels(ListModelsInput),
+    /// `ListTrainingJobs`.
+    ListTrainingJobs(ListTrainingJobsRequest),
+    /// `StopTrainingJob`.
+    StopTrainingJob(StopTrainingJobRequest),
+    /// `UpdateEndpoint`.
+    UpdateEndpoint(UpdateEndpointInput),
+}
+
+impl Request {
+    /// Parses the JSON body of `op` (an empty body reads as `{}`). A member of the wrong JSON
+    /// type is an error (the service's `SerializationException`); a missing or out-of-range
+    /// member is not (see [`Validate`]).
+    pub fn parse(op: Operation, body: &[u8]) -> Result<Self, serde_json::Error> {
+        let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { body };
+        Ok(match op {
+            Operation::CreateEndpoint => Self::CreateEndpoint(serde_json::from_slice(body)?),
+            Operation::CreateEndpointConfig => Self::CreateEndpointConfig(serde_json::from_slice(body)?),
+            Operation::CreateModel => Self::CreateModel(serde_json::from_slice(body)?),
+            Operation::CreateTrainingJob => Self::CreateTrainingJob(serde_json::from_slice(body)?),
+            Operation::DeleteEndpoint => Self::DeleteEndpoint(serde_json::from_slice(body)?),
+            Operation::DeleteEndpointConfig => Self::DeleteEndpointConfig(serde_json::from_slice(body)?),
+            Operation::DeleteModel => Self::DeleteModel(serde_json::from_slice(body)?),
+            Operation::DescribeEndpoint => Self::DescribeEndpoint(serde_json::from_slice(body)?),
+            Operation::DescribeEndpointConfig => Self::DescribeEndpointConfig(serde_json::from_slice(body)?),
+            Operation::DescribeModel => Self::DescribeModel(serde_json::from_slice(body)?),
+            Operation::DescribeNotebookInstance => Self::DescribeNotebookInstance(serde_json::from_slice(body)?),
+            Operation::DescribeTrainingJob => Self::DescribeTrainingJob(serde_json::from_slice(body)?),
+            Operation::ListEndpointConfigs => Self::ListEndpointConfigs(serde_json::from_slice(body)?),
+            Operation::ListEndpoints => Self::ListEndpoints(serde_json::from_slice(body)?),
+            Operation::ListModels => Self::ListModels(serde_json::from_slice(body)?),
+            Operation::ListTrainingJobs => Self::ListTrainingJobs(serde_json::from_slice(body)?),
+            Operation::StopTrainingJob => Self::StopTrainingJob(serde_json::from_slice(body)?),
+            Operation::UpdateEndpoint => Self::UpdateEndpoint(serde_json::from_slice(body)?),
+        })
+    }
+
+    /// The request's operation.
+    pub fn operation(&self) -> Operation {
+        match self {
+            Self::CreateEndpoint(_) => Operation::CreateEndpoint,
+            Self::CreateEndpointConfig(_) => Operation::CreateEndpointConfig,
+            Self::CreateModel(_) => Operation::CreateModel,
+            Self::CreateTrainingJob(_) => Operation::CreateTrainingJob,
+            Self::DeleteEndpoint(_) => Operation::DeleteEndpoint,
+            Self::DeleteEndpointConfig(_) => Operation::DeleteEndpointConfig,
+            Self::DeleteModel(_) => Operation::DeleteModel,
+            Self::DescribeEndpoint(_) => Operation::DescribeEndpoint,
+            Self::DescribeEndpointConfig(_) => Operation::DescribeEndpointConfig,
+            Self::DescribeModel(_) => Operation::DescribeModel,
+            Self::DescribeNotebookInstance(_) => Operation::DescribeNotebookInstance,
+            Self::DescribeTrainingJob(_) => Operation::DescribeTrainingJob,
+            Self::ListEndpointConfigs(_) => Operation::ListEndpointConfigs,
+            Self::ListEndpoints(_) => Operation::ListEndpoints,
+            Self::ListModels(_) => Operation::ListModels,
+            Self::ListTrainingJobs(_) => Operation::ListTrainingJobs,
+            Self::StopTrainingJob(_) => Operation::StopTrainingJob,
+            Self::UpdateEndpoint(_) => Operation::UpdateEndpoint,
+        }
+    }
+}
+
+impl Validate for Request {
+    fn validate(&self, path: &str, c: &mut Checker) {
+        match self {
+            Self::CreateEndpoint(r) => r.validate(path, c),
+            Self::CreateEndpointConfig(r) => r.validate(path, c),
+            Self::CreateModel(r) => r.validate(path, c),
+            Self::CreateTrainingJob(r) => r.validate(path, c),
+            Self::DeleteEndpoint(r) => r.validate(path, c),
+            Self::DeleteEndpointConfig(r) => r.validate(path, c),
+            Self::DeleteModel(r) => r.validate(path, c),
+            Self::DescribeEndpoint(r) => r.validate(path, c),
+            Self::DescribeEndpointConfig(r) => r.validate(path, c),
+            Self::DescribeModel(r) => r.validate(path, c),
+            Self::DescribeNotebookInstance(r) => r.validate(path, c),
+            Self::DescribeTrainingJob(r) => r.validate(path, c),
+            Self::ListEndpointConfigs(r) => r.validate(path, c),
+            Self::ListEndpoints(r) => r.validate(path, c),
+            Self::ListModels(r) => r.validate(path, c),
+            Self::ListTrainingJobs(r) => r.validate(path, c),
+            Self::StopTrainingJob(r) => r.validate(path, c),
+            Self::UpdateEndpoint(r) => r.validate(path, c),
+        }
+    }
+}
+
+impl crate::JsonOperation for CreateEndpointInput {
+    const OPERATION: &'static str = "CreateEndpoint";
+    const TARGET: &'static str = "SageMaker.CreateEndpoint";
+    type Output = CreateEndpointOutput;
+}
+
+impl crate::JsonOperation for CreateEndpointConfigInput {
+    const OPERATION: &'static str = "CreateEndpointConfig";
+    const TARGET: &'static str = "SageMaker.CreateEndpointConfig";
+    type Output = CreateEndpointConfigOutput;
+}
+
+impl crate::JsonOperation for CreateModelInput {
+    const OPERATION: &'static str = "CreateModel";
+    const TARGET: &'static str = "SageMaker.CreateModel";
+    type Output = CreateModelOutput;
+}
+
+impl crate::JsonOperation for CreateTrainingJobRequest {
+    const OPERATION: &'static str = "CreateTrainingJob";
+    const TARGET: &'static str = "SageMaker.CreateTrainingJob";
+    type Output = CreateTrainingJobResponse;
+}
+
+impl crate::JsonOperation for DeleteEndpointInput {
+    const OPERATION: &'static str = "DeleteEndpoint";
+    const TARGET: &'static str = "SageMaker.DeleteEndpoint";
+    type Output = crate::Empty;
+}
+
+impl crate::JsonOperation for DeleteEndpointConfigInput {
+    const OPERATION: &'static str = "DeleteEndpointConfig";
+    const TARGET: &'static str = "SageMaker.DeleteEndpointConfig";
+    type Output = crate::Empty;
+}
+
+impl crate::JsonOperation for DeleteModelInput {
+    const OPERATION: &'static str = "DeleteModel";
+    const TARGET: &'static str = "SageMaker.DeleteModel";
+    type Output = crate::Empty;
+}
+
+impl crate::JsonOperation for DescribeEndpointInput {
+    const OPERATION: &'static str = "DescribeEndpoint";
+    const TARGET: &'static str = "SageMaker.DescribeEndpoint";
+    type Output = DescribeEndpointOutput;
+}
+
+impl crate::JsonOperation for DescribeEndpointConfigInput {
+    const OPERATION: &'static str = "DescribeEndpointConfig";
+    const TARGET: &'static str = "SageMaker.DescribeEndpointConfig";
+    type Output = DescribeEndpointConfigOutput;
+}
+
+impl crate::JsonOperation for DescribeModelInput {
+    const OPERATION: &'static str = "DescribeModel";
+    const TARGET: &'static str = "SageMaker.DescribeModel";
+    type Output = DescribeModelOutput;
+}
+
+impl crate::JsonOperation for DescribeNotebookInstanceInput {
+    const OPERATION: &'static str = "DescribeNotebookInstance";
+    const TARGET: &'static str = "SageMaker.DescribeNotebookInstance";
+    type Output = DescribeNotebookInstanceOutput;
+}
+
+impl crate::JsonOperation for DescribeTrainingJobRequest {
+    const OPERATION: &'static str = "DescribeTrainingJob";
+    const TARGET: &'static str = "SageMaker.DescribeTrainingJob";
+    type Output = DescribeTrainingJobResponse;
+}
+
+impl crate::JsonOperation for ListEndpointConfigsInput {
+    const OPERATION: &'static str = "ListEndpointConfigs";
+    const TARGET: &'static str = "SageMaker.ListEndpointConfigs";
+    type Output = ListEndpointConfigsOutput;
+}
+
+impl crate::JsonOperation for ListEndpointsInput {
+    const OPERATION: &'static str = "ListEndpoints";
+    const TARGET: &'static str = "SageMaker.ListEndpoints";
+    type Output = ListEndpointsOutput;
+}
+
+impl crate::JsonOperation for ListModelsInput {
+    const OPERATION: &'static str = "ListModels";
+    const TARGET: &'static str = "SageMaker.ListModels";
+    type Output = ListModelsOutput;
+}
+
+impl crate::JsonOperation for ListTrainingJobsRequest {
+    const OPERATION: &'static str = "ListTrainingJobs";
+    const TARGET: &'static str = "SageMaker.ListTrainingJobs";
+    type Output = ListTrainingJobsResponse;
+}
+
+impl crate::JsonOperation for StopTrainingJobRequest {
+    const OPERATION: &'static str = "StopTrainingJob";
+    const TARGET: &'static str = "SageMaker.StopTrainingJob";
+    type Output = crate::Empty;
+}
+
+impl crate::JsonOperation for UpdateEndpointInput {
+    const OPERATION: &'static str = "UpdateEndpoint";
+    const TARGET: &'static str = "SageMaker.UpdateEndpoint";
+    type Output = UpdateEndpointOutput;
+}
+
 /// A layout of accelerator partitions for a production variant.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]

@@ -188,3 +188,34 @@ fn operations_and_targets() {
         &["ResourceNotFound"]
     );
 }
+
+#[test]
+fn request_parse_separates_type_errors_from_constraint_errors() {
+    use sagemaker_api::JsonOperation;
+    let op = sm::Operation::CreateTrainingJob;
+    let wrong = sm::Request::parse(op, br#"{"TrainingJobName": 5}"#);
+    assert!(
+        wrong.is_err(),
+        "a number where a string belongs is a parse error"
+    );
+    let wrong = sm::Request::parse(op, br#"{"ResourceConfig": {"InstanceCount": "5"}}"#);
+    assert!(wrong.is_err());
+    let empty = sm::Request::parse(op, b"  ").expect("an empty body reads as {}");
+    assert_eq!(empty.operation(), op);
+    let msg = validate(&empty).expect_err("required members are missing");
+    assert!(
+        msg.starts_with("3 validation errors detected: Value null at 'trainingJobName'"),
+        "{msg}"
+    );
+    assert_eq!(
+        sm::CreateTrainingJobRequest::TARGET,
+        "SageMaker.CreateTrainingJob"
+    );
+    assert_eq!(
+        logs::GetLogEventsRequest::TARGET,
+        "Logs_20140328.GetLogEvents"
+    );
+    let none: <sm::DeleteModelInput as JsonOperation>::Output =
+        serde_json::from_str("{}").expect("Empty");
+    assert_eq!(serde_json::to_string(&none).ok().as_deref(), Some("{}"));
+}

@@ -10,14 +10,10 @@
 
 use std::path::Path;
 
-use sagemaker_api::{ErrorBody, ErrorCode, logs, runtime, sagemaker};
+use sagemaker_api::{ErrorBody, ErrorCode, JsonOperation, logs, runtime, sagemaker};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-
-/// An operation without an output shape answers `{}` (or nothing).
-#[derive(Debug, serde::Deserialize, Serialize)]
-struct Empty {}
 
 #[derive(serde::Deserialize)]
 struct Exchange {
@@ -79,14 +75,27 @@ fn check_error(x: &Exchange, what: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn check<I, O>(x: &Exchange, what: &str) -> Result<(), String>
+/// The request parses as `I` (and through the service's `Request::parse`), the response as
+/// `I::Output` or as an error body.
+fn check<I>(x: &Exchange, what: &str) -> Result<(), String>
 where
-    I: DeserializeOwned + Serialize,
-    O: DeserializeOwned + Serialize,
+    I: JsonOperation + DeserializeOwned,
 {
     same_json::<I>(&x.request, &format!("{what} request"))?;
+    let parsed = match I::TARGET.split_once('.') {
+        Some(("SageMaker", _)) => sagemaker::Operation::from_target(I::TARGET).map(|op| {
+            sagemaker::Request::parse(op, x.request.as_bytes()).map(|r| r.operation().name())
+        }),
+        Some(("Logs_20140328", _)) => logs::Operation::from_target(I::TARGET)
+            .map(|op| logs::Request::parse(op, x.request.as_bytes()).map(|r| r.operation().name())),
+        _ => None,
+    };
+    match parsed {
+        Some(Ok(name)) if name == I::OPERATION => {}
+        other => return Err(format!("{what}: Request::parse gave {other:?}")),
+    }
     if x.status == 200 {
-        same_json::<O>(&x.response, &format!("{what} response"))
+        same_json::<I::Output>(&x.response, &format!("{what} response"))
     } else {
         check_error(x, what)
     }
@@ -95,66 +104,32 @@ where
 fn json11(service: &str, op: &str, x: &Exchange, what: &str) -> Result<(), String> {
     use sagemaker as sm;
     match (service, op) {
-        ("sagemaker", "CreateTrainingJob") => {
-            check::<sm::CreateTrainingJobRequest, sm::CreateTrainingJobResponse>(x, what)
-        }
-        ("sagemaker", "DescribeTrainingJob") => {
-            check::<sm::DescribeTrainingJobRequest, sm::DescribeTrainingJobResponse>(x, what)
-        }
-        ("sagemaker", "ListTrainingJobs") => {
-            check::<sm::ListTrainingJobsRequest, sm::ListTrainingJobsResponse>(x, what)
-        }
-        ("sagemaker", "StopTrainingJob") => check::<sm::StopTrainingJobRequest, Empty>(x, what),
-        ("sagemaker", "CreateModel") => {
-            check::<sm::CreateModelInput, sm::CreateModelOutput>(x, what)
-        }
-        ("sagemaker", "DescribeModel") => {
-            check::<sm::DescribeModelInput, sm::DescribeModelOutput>(x, what)
-        }
-        ("sagemaker", "DeleteModel") => check::<sm::DeleteModelInput, Empty>(x, what),
-        ("sagemaker", "ListModels") => check::<sm::ListModelsInput, sm::ListModelsOutput>(x, what),
-        ("sagemaker", "CreateEndpointConfig") => {
-            check::<sm::CreateEndpointConfigInput, sm::CreateEndpointConfigOutput>(x, what)
-        }
+        ("sagemaker", "CreateTrainingJob") => check::<sm::CreateTrainingJobRequest>(x, what),
+        ("sagemaker", "DescribeTrainingJob") => check::<sm::DescribeTrainingJobRequest>(x, what),
+        ("sagemaker", "ListTrainingJobs") => check::<sm::ListTrainingJobsRequest>(x, what),
+        ("sagemaker", "StopTrainingJob") => check::<sm::StopTrainingJobRequest>(x, what),
+        ("sagemaker", "CreateModel") => check::<sm::CreateModelInput>(x, what),
+        ("sagemaker", "DescribeModel") => check::<sm::DescribeModelInput>(x, what),
+        ("sagemaker", "DeleteModel") => check::<sm::DeleteModelInput>(x, what),
+        ("sagemaker", "ListModels") => check::<sm::ListModelsInput>(x, what),
+        ("sagemaker", "CreateEndpointConfig") => check::<sm::CreateEndpointConfigInput>(x, what),
         ("sagemaker", "DescribeEndpointConfig") => {
-            check::<sm::DescribeEndpointConfigInput, sm::DescribeEndpointConfigOutput>(x, what)
+            check::<sm::DescribeEndpointConfigInput>(x, what)
         }
-        ("sagemaker", "DeleteEndpointConfig") => {
-            check::<sm::DeleteEndpointConfigInput, Empty>(x, what)
-        }
-        ("sagemaker", "ListEndpointConfigs") => {
-            check::<sm::ListEndpointConfigsInput, sm::ListEndpointConfigsOutput>(x, what)
-        }
-        ("sagemaker", "CreateEndpoint") => {
-            check::<sm::CreateEndpointInput, sm::CreateEndpointOutput>(x, what)
-        }
-        ("sagemaker", "DescribeEndpoint") => {
-            check::<sm::DescribeEndpointInput, sm::DescribeEndpointOutput>(x, what)
-        }
-        ("sagemaker", "DeleteEndpoint") => check::<sm::DeleteEndpointInput, Empty>(x, what),
-        ("sagemaker", "ListEndpoints") => {
-            check::<sm::ListEndpointsInput, sm::ListEndpointsOutput>(x, what)
-        }
-        ("sagemaker", "UpdateEndpoint") => {
-            check::<sm::UpdateEndpointInput, sm::UpdateEndpointOutput>(x, what)
-        }
-        ("logs", "CreateLogGroup") => check::<logs::CreateLogGroupRequest, Empty>(x, what),
-        ("logs", "CreateLogStream") => check::<logs::CreateLogStreamRequest, Empty>(x, what),
-        ("logs", "PutLogEvents") => {
-            check::<logs::PutLogEventsRequest, logs::PutLogEventsResponse>(x, what)
-        }
-        ("logs", "DescribeLogGroups") => {
-            check::<logs::DescribeLogGroupsRequest, logs::DescribeLogGroupsResponse>(x, what)
-        }
-        ("logs", "DescribeLogStreams") => {
-            check::<logs::DescribeLogStreamsRequest, logs::DescribeLogStreamsResponse>(x, what)
-        }
-        ("logs", "GetLogEvents") => {
-            check::<logs::GetLogEventsRequest, logs::GetLogEventsResponse>(x, what)
-        }
-        ("logs", "FilterLogEvents") => {
-            check::<logs::FilterLogEventsRequest, logs::FilterLogEventsResponse>(x, what)
-        }
+        ("sagemaker", "DeleteEndpointConfig") => check::<sm::DeleteEndpointConfigInput>(x, what),
+        ("sagemaker", "ListEndpointConfigs") => check::<sm::ListEndpointConfigsInput>(x, what),
+        ("sagemaker", "CreateEndpoint") => check::<sm::CreateEndpointInput>(x, what),
+        ("sagemaker", "DescribeEndpoint") => check::<sm::DescribeEndpointInput>(x, what),
+        ("sagemaker", "DeleteEndpoint") => check::<sm::DeleteEndpointInput>(x, what),
+        ("sagemaker", "ListEndpoints") => check::<sm::ListEndpointsInput>(x, what),
+        ("sagemaker", "UpdateEndpoint") => check::<sm::UpdateEndpointInput>(x, what),
+        ("logs", "CreateLogGroup") => check::<logs::CreateLogGroupRequest>(x, what),
+        ("logs", "CreateLogStream") => check::<logs::CreateLogStreamRequest>(x, what),
+        ("logs", "PutLogEvents") => check::<logs::PutLogEventsRequest>(x, what),
+        ("logs", "DescribeLogGroups") => check::<logs::DescribeLogGroupsRequest>(x, what),
+        ("logs", "DescribeLogStreams") => check::<logs::DescribeLogStreamsRequest>(x, what),
+        ("logs", "GetLogEvents") => check::<logs::GetLogEventsRequest>(x, what),
+        ("logs", "FilterLogEvents") => check::<logs::FilterLogEventsRequest>(x, what),
         _ => Err(format!("{what}: no types mapped for {service}/{op}")),
     }
 }
