@@ -34,6 +34,7 @@ string_enum! {
         ModelNotReadyException = "ModelNotReadyException",
         ServiceUnavailable = "ServiceUnavailable",
         InternalDependencyException = "InternalDependencyException",
+        ThrottlingException = "ThrottlingException",
     }
 }
 

@@ -45,6 +45,58 @@
 //! - Timestamps are [`Timestamp`]: epoch seconds as JSON 1.1 sends them. Integers are `i32`
 //!   (`integer`) or `i64` (`long`); `float`/`double` are `f64`; maps are `BTreeMap`s.
 //! - Doc comments are the first sentence of the model's documentation.
+//!
+//! # Example
+//! A client builds a request (required members are `Some`, the rest default to `None`), checks
+//! it as the service would, and reads the answer:
+//! ```
+//! use sagemaker_api::sagemaker::{
+//!     AlgorithmSpecification, CreateTrainingJobRequest, DescribeTrainingJobResponse,
+//!     OutputDataConfig, ResourceConfig, StoppingCondition, TrainingInputMode,
+//!     TrainingInstanceType, TrainingJobStatus,
+//! };
+//! use sagemaker_api::{JsonOperation, validate};
+//!
+//! let req = CreateTrainingJobRequest {
+//!     training_job_name: Some("DEMO-linear-sharded".into()),
+//!     role_arn: Some("arn:aws:iam::123456789012:role/SageMakerRole".into()),
+//!     algorithm_specification: Some(AlgorithmSpecification {
+//!         training_image: Some("382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1".into()),
+//!         training_input_mode: Some(TrainingInputMode::File),
+//!         ..Default::default()
+//!     }),
+//!     resource_config: Some(ResourceConfig {
+//!         instance_type: Some(TrainingInstanceType::MlC42xlarge),
+//!         instance_count: Some(5),
+//!         volume_size_in_gb: Some(10),
+//!         ..Default::default()
+//!     }),
+//!     output_data_config: Some(OutputDataConfig {
+//!         s3_output_path: Some("s3://bucket/sagemaker/DEMO-linear".into()),
+//!         ..Default::default()
+//!     }),
+//!     stopping_condition: Some(StoppingCondition {
+//!         max_runtime_in_seconds: Some(1800),
+//!         ..Default::default()
+//!     }),
+//!     ..Default::default()
+//! };
+//! assert_eq!(validate(&req), Ok(()));
+//! assert_eq!(CreateTrainingJobRequest::TARGET, "SageMaker.CreateTrainingJob");
+//! let body = serde_json::to_string(&req)?;
+//! assert!(body.contains(r#""VolumeSizeInGB":10"#));
+//!
+//! let d: DescribeTrainingJobResponse = serde_json::from_str(
+//!     r#"{"TrainingJobName":"j","TrainingJobArn":"arn:aws:sagemaker:us-east-1:123456789012:training-job/j",
+//!         "ModelArtifacts":{"S3ModelArtifacts":"s3://b/j/output/model.tar.gz"},
+//!         "TrainingJobStatus":"Completed","SecondaryStatus":"Completed",
+//!         "StoppingCondition":{"MaxRuntimeInSeconds":1800},"CreationTime":1700000000.5}"#,
+//! )?;
+//! assert_eq!(d.training_job_status, TrainingJobStatus::Completed);
+//! // A response lacking a member the model requires does not parse:
+//! assert!(serde_json::from_str::<DescribeTrainingJobResponse>(r#"{"TrainingJobName":"j"}"#).is_err());
+//! # Ok::<(), serde_json::Error>(())
+//! ```
 
 /// Defines a string enum whose unknown values are kept: `Name { Variant = "wire", … }`.
 macro_rules! string_enum {
