@@ -181,7 +181,7 @@ mod generated {
 
 pub use error::{ErrorBody, ErrorCode};
 pub use generated::{logs, runtime, sagemaker};
-pub use validate::{Checker, Rule, Validate, full_regex, validate};
+pub use validate::{Checker, MemberRule, Rule, Validate, full_regex, member_rule, validate};
 
 /// The input type of a JSON 1.1 operation, for typed clients: `POST /` with
 /// `X-Amz-Target: TARGET` and the serialized input as the body; a 200 answer parses as `Output`.

@@ -41,6 +41,33 @@ impl Rule {
     }
 }
 
+/// A member of a request structure with its constraints: one row of a service's
+/// `rules::MEMBERS` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemberRule {
+    /// The structure's shape name, e.g. `ResourceConfig`.
+    pub structure: &'static str,
+    /// The member's wire name, e.g. `InstanceCount`.
+    pub member: &'static str,
+    /// The member's segment in a message path, e.g. `instanceCount`.
+    pub path: &'static str,
+    /// Whether the model requires the member.
+    pub required: bool,
+    /// The constraints of the member's shape, if it has any.
+    pub rule: Option<&'static Rule>,
+}
+
+/// The row of `table` for `structure.member`.
+pub fn member_rule(
+    table: &'static [MemberRule],
+    structure: &str,
+    member: &str,
+) -> Option<&'static MemberRule> {
+    table
+        .iter()
+        .find(|r| r.structure == structure && r.member == member)
+}
+
 /// A request member tree that can report its constraint violations.
 pub trait Validate {
     /// Reports every violation below `path` ("" at the top) to `c`.

@@ -876,7 +876,8 @@ impl<'a> Gen<'a> {
         let mut o = String::new();
         o.push_str(
             "\n/// The model's constraints, one per constrained shape (length or value range, pattern,\n\
-             /// enum values), as `Checker` applies them.\npub mod rules {\n    use crate::validate::Rule;\n",
+             /// enum values), as `Checker` applies them, and the members of request structures that\n\
+             /// carry one.\npub mod rules {\n    use crate::validate::{MemberRule, Rule};\n",
         );
         let mut table = Vec::new();
         for (name, s) in &self.m.shapes {
@@ -913,6 +914,41 @@ impl<'a> Gen<'a> {
         );
         for c in &table {
             let _ = writeln!(o, "        &{c},");
+        }
+        o.push_str("    ];\n");
+        // The member table: every member of a request structure that is required or whose shape
+        // has a rule, with the path segment SageMaker's messages use.
+        o.push_str(
+            "\n    /// The members of request structures that are required or constrained, in structure\n    \
+             /// and model order: the table the generated `Validate` impls walk.\n    \
+             pub const MEMBERS: &[MemberRule] = &[\n",
+        );
+        let mut n = 0;
+        for name in &self.input_reach {
+            let s = self.shape(name)?;
+            for m in &s.members {
+                let required = s.required.contains(&m.name);
+                let t = self.shape(&m.shape)?;
+                if !required && !has_rule(t) {
+                    continue;
+                }
+                let rule = if has_rule(t) {
+                    format!("Some(&{})", const_name(&m.shape))
+                } else {
+                    "None".to_string()
+                };
+                let _ = writeln!(
+                    o,
+                    "        MemberRule {{ structure: {}, member: {}, path: {}, required: {required}, rule: {rule} }},",
+                    rust_str(name),
+                    rust_str(&m.name),
+                    rust_str(&lower_first(&m.name))
+                );
+                n += 1;
+            }
+        }
+        if n == 0 {
+            o.push_str("        // (none)\n");
         }
         o.push_str("    ];\n}\n");
         self.out.push_str(&o);

@@ -1107,9 +1107,10 @@ impl UnrecognizedClientException {
 }
 
 /// The model's constraints, one per constrained shape (length or value range, pattern,
-/// enum values), as `Checker` applies them.
+/// enum values), as `Checker` applies them, and the members of request structures that
+/// carry one.
 pub mod rules {
-    use crate::validate::Rule;
+    use crate::validate::{MemberRule, Rule};
 
     /// `AccountId` (string).
     pub const ACCOUNT_ID: Rule = Rule {
@@ -1465,5 +1466,53 @@ pub mod rules {
         &TAG_VALUE,
         &TAGS,
         &TIMESTAMP,
+    ];
+
+    /// The members of request structures that are required or constrained, in structure
+    /// and model order: the table the generated `Validate` impls walk.
+    pub const MEMBERS: &[MemberRule] = &[
+        MemberRule { structure: "CreateLogGroupRequest", member: "logGroupName", path: "logGroupName", required: true, rule: Some(&LOG_GROUP_NAME) },
+        MemberRule { structure: "CreateLogGroupRequest", member: "kmsKeyId", path: "kmsKeyId", required: false, rule: Some(&KMS_KEY_ID) },
+        MemberRule { structure: "CreateLogGroupRequest", member: "tags", path: "tags", required: false, rule: Some(&TAGS) },
+        MemberRule { structure: "CreateLogGroupRequest", member: "logGroupClass", path: "logGroupClass", required: false, rule: Some(&LOG_GROUP_CLASS) },
+        MemberRule { structure: "CreateLogStreamRequest", member: "logGroupName", path: "logGroupName", required: true, rule: Some(&LOG_GROUP_NAME) },
+        MemberRule { structure: "CreateLogStreamRequest", member: "logStreamName", path: "logStreamName", required: true, rule: Some(&LOG_STREAM_NAME) },
+        MemberRule { structure: "DescribeLogGroupsRequest", member: "accountIdentifiers", path: "accountIdentifiers", required: false, rule: Some(&ACCOUNT_IDS) },
+        MemberRule { structure: "DescribeLogGroupsRequest", member: "logGroupNamePrefix", path: "logGroupNamePrefix", required: false, rule: Some(&LOG_GROUP_NAME) },
+        MemberRule { structure: "DescribeLogGroupsRequest", member: "logGroupNamePattern", path: "logGroupNamePattern", required: false, rule: Some(&LOG_GROUP_NAME_PATTERN) },
+        MemberRule { structure: "DescribeLogGroupsRequest", member: "nextToken", path: "nextToken", required: false, rule: Some(&NEXT_TOKEN) },
+        MemberRule { structure: "DescribeLogGroupsRequest", member: "limit", path: "limit", required: false, rule: Some(&DESCRIBE_LIMIT) },
+        MemberRule { structure: "DescribeLogGroupsRequest", member: "logGroupClass", path: "logGroupClass", required: false, rule: Some(&LOG_GROUP_CLASS) },
+        MemberRule { structure: "DescribeLogGroupsRequest", member: "logGroupIdentifiers", path: "logGroupIdentifiers", required: false, rule: Some(&DESCRIBE_LOG_GROUPS_LOG_GROUP_IDENTIFIERS) },
+        MemberRule { structure: "DescribeLogStreamsRequest", member: "logGroupName", path: "logGroupName", required: false, rule: Some(&LOG_GROUP_NAME) },
+        MemberRule { structure: "DescribeLogStreamsRequest", member: "logGroupIdentifier", path: "logGroupIdentifier", required: false, rule: Some(&LOG_GROUP_IDENTIFIER) },
+        MemberRule { structure: "DescribeLogStreamsRequest", member: "logStreamNamePrefix", path: "logStreamNamePrefix", required: false, rule: Some(&LOG_STREAM_NAME) },
+        MemberRule { structure: "DescribeLogStreamsRequest", member: "orderBy", path: "orderBy", required: false, rule: Some(&ORDER_BY) },
+        MemberRule { structure: "DescribeLogStreamsRequest", member: "nextToken", path: "nextToken", required: false, rule: Some(&NEXT_TOKEN) },
+        MemberRule { structure: "DescribeLogStreamsRequest", member: "limit", path: "limit", required: false, rule: Some(&DESCRIBE_LIMIT) },
+        MemberRule { structure: "Entity", member: "keyAttributes", path: "keyAttributes", required: false, rule: Some(&ENTITY_KEY_ATTRIBUTES) },
+        MemberRule { structure: "Entity", member: "attributes", path: "attributes", required: false, rule: Some(&ENTITY_ATTRIBUTES) },
+        MemberRule { structure: "FilterLogEventsRequest", member: "logGroupName", path: "logGroupName", required: false, rule: Some(&LOG_GROUP_NAME) },
+        MemberRule { structure: "FilterLogEventsRequest", member: "logGroupIdentifier", path: "logGroupIdentifier", required: false, rule: Some(&LOG_GROUP_IDENTIFIER) },
+        MemberRule { structure: "FilterLogEventsRequest", member: "logStreamNames", path: "logStreamNames", required: false, rule: Some(&INPUT_LOG_STREAM_NAMES) },
+        MemberRule { structure: "FilterLogEventsRequest", member: "logStreamNamePrefix", path: "logStreamNamePrefix", required: false, rule: Some(&LOG_STREAM_NAME) },
+        MemberRule { structure: "FilterLogEventsRequest", member: "startTime", path: "startTime", required: false, rule: Some(&TIMESTAMP) },
+        MemberRule { structure: "FilterLogEventsRequest", member: "endTime", path: "endTime", required: false, rule: Some(&TIMESTAMP) },
+        MemberRule { structure: "FilterLogEventsRequest", member: "filterPattern", path: "filterPattern", required: false, rule: Some(&FILTER_PATTERN) },
+        MemberRule { structure: "FilterLogEventsRequest", member: "nextToken", path: "nextToken", required: false, rule: Some(&NEXT_TOKEN) },
+        MemberRule { structure: "FilterLogEventsRequest", member: "limit", path: "limit", required: false, rule: Some(&EVENTS_LIMIT) },
+        MemberRule { structure: "GetLogEventsRequest", member: "logGroupName", path: "logGroupName", required: false, rule: Some(&LOG_GROUP_NAME) },
+        MemberRule { structure: "GetLogEventsRequest", member: "logGroupIdentifier", path: "logGroupIdentifier", required: false, rule: Some(&LOG_GROUP_IDENTIFIER) },
+        MemberRule { structure: "GetLogEventsRequest", member: "logStreamName", path: "logStreamName", required: true, rule: Some(&LOG_STREAM_NAME) },
+        MemberRule { structure: "GetLogEventsRequest", member: "startTime", path: "startTime", required: false, rule: Some(&TIMESTAMP) },
+        MemberRule { structure: "GetLogEventsRequest", member: "endTime", path: "endTime", required: false, rule: Some(&TIMESTAMP) },
+        MemberRule { structure: "GetLogEventsRequest", member: "nextToken", path: "nextToken", required: false, rule: Some(&NEXT_TOKEN) },
+        MemberRule { structure: "GetLogEventsRequest", member: "limit", path: "limit", required: false, rule: Some(&EVENTS_LIMIT) },
+        MemberRule { structure: "InputLogEvent", member: "timestamp", path: "timestamp", required: true, rule: Some(&TIMESTAMP) },
+        MemberRule { structure: "InputLogEvent", member: "message", path: "message", required: true, rule: Some(&EVENT_MESSAGE) },
+        MemberRule { structure: "PutLogEventsRequest", member: "logGroupName", path: "logGroupName", required: true, rule: Some(&LOG_GROUP_NAME) },
+        MemberRule { structure: "PutLogEventsRequest", member: "logStreamName", path: "logStreamName", required: true, rule: Some(&LOG_STREAM_NAME) },
+        MemberRule { structure: "PutLogEventsRequest", member: "logEvents", path: "logEvents", required: true, rule: Some(&INPUT_LOG_EVENTS) },
+        MemberRule { structure: "PutLogEventsRequest", member: "sequenceToken", path: "sequenceToken", required: false, rule: Some(&SEQUENCE_TOKEN) },
     ];
 }

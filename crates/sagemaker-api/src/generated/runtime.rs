@@ -367,9 +367,10 @@ impl ValidationError {
 }
 
 /// The model's constraints, one per constrained shape (length or value range, pattern,
-/// enum values), as `Checker` applies them.
+/// enum values), as `Checker` applies them, and the members of request structures that
+/// carry one.
 pub mod rules {
-    use crate::validate::Rule;
+    use crate::validate::{MemberRule, Rule};
 
     /// `CustomAttributesHeader` (string).
     pub const CUSTOM_ATTRIBUTES_HEADER: Rule = Rule {
@@ -527,5 +528,23 @@ pub mod rules {
         &TARGET_CONTAINER_HOSTNAME_HEADER,
         &TARGET_MODEL_HEADER,
         &TARGET_VARIANT_HEADER,
+    ];
+
+    /// The members of request structures that are required or constrained, in structure
+    /// and model order: the table the generated `Validate` impls walk.
+    pub const MEMBERS: &[MemberRule] = &[
+        MemberRule { structure: "InvokeEndpointInput", member: "EndpointName", path: "endpointName", required: true, rule: Some(&ENDPOINT_NAME) },
+        MemberRule { structure: "InvokeEndpointInput", member: "Body", path: "body", required: true, rule: None },
+        MemberRule { structure: "InvokeEndpointInput", member: "ContentType", path: "contentType", required: false, rule: Some(&HEADER) },
+        MemberRule { structure: "InvokeEndpointInput", member: "Accept", path: "accept", required: false, rule: Some(&HEADER) },
+        MemberRule { structure: "InvokeEndpointInput", member: "CustomAttributes", path: "customAttributes", required: false, rule: Some(&CUSTOM_ATTRIBUTES_HEADER) },
+        MemberRule { structure: "InvokeEndpointInput", member: "TargetModel", path: "targetModel", required: false, rule: Some(&TARGET_MODEL_HEADER) },
+        MemberRule { structure: "InvokeEndpointInput", member: "TargetVariant", path: "targetVariant", required: false, rule: Some(&TARGET_VARIANT_HEADER) },
+        MemberRule { structure: "InvokeEndpointInput", member: "TargetContainerHostname", path: "targetContainerHostname", required: false, rule: Some(&TARGET_CONTAINER_HOSTNAME_HEADER) },
+        MemberRule { structure: "InvokeEndpointInput", member: "InferenceId", path: "inferenceId", required: false, rule: Some(&INFERENCE_ID) },
+        MemberRule { structure: "InvokeEndpointInput", member: "EnableExplanations", path: "enableExplanations", required: false, rule: Some(&ENABLE_EXPLANATIONS_HEADER) },
+        MemberRule { structure: "InvokeEndpointInput", member: "InferenceComponentName", path: "inferenceComponentName", required: false, rule: Some(&INFERENCE_COMPONENT_HEADER) },
+        MemberRule { structure: "InvokeEndpointInput", member: "SessionId", path: "sessionId", required: false, rule: Some(&SESSION_ID_OR_NEW_SESSION_CONSTANT_HEADER) },
+        MemberRule { structure: "InvokeEndpointInput", member: "PrefixAwareId", path: "prefixAwareId", required: false, rule: Some(&PREFIX_AWARE_ID_HEADER) },
     ];
 }

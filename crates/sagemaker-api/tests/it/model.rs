@@ -219,3 +219,29 @@ fn request_parse_separates_type_errors_from_constraint_errors() {
         serde_json::from_str("{}").expect("Empty");
     assert_eq!(serde_json::to_string(&none).ok().as_deref(), Some("{}"));
 }
+
+#[test]
+fn member_table_names_paths_and_rules() {
+    let r = sagemaker_api::member_rule(rules::MEMBERS, "ResourceConfig", "InstanceCount")
+        .expect("ResourceConfig.InstanceCount is constrained");
+    assert_eq!(r.path, "instanceCount");
+    assert!(!r.required);
+    assert_eq!(r.rule.map(|r| r.shape), Some("TrainingInstanceCount"));
+    let r = sagemaker_api::member_rule(rules::MEMBERS, "CreateTrainingJobRequest", "RoleArn")
+        .expect("RoleArn");
+    assert!(r.required);
+    assert_eq!(r.rule.and_then(|r| r.min), Some(20));
+    let r =
+        sagemaker_api::member_rule(logs::rules::MEMBERS, "GetLogEventsRequest", "logStreamName")
+            .expect("logStreamName");
+    assert_eq!((r.path, r.required), ("logStreamName", true));
+    // Response-only structures are not in the table.
+    assert!(
+        sagemaker_api::member_rule(
+            rules::MEMBERS,
+            "DescribeTrainingJobResponse",
+            "TrainingJobName"
+        )
+        .is_none()
+    );
+}
