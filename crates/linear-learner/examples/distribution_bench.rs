@@ -93,9 +93,9 @@ fn main() -> anyhow::Result<()> {
             let out = linear_learner::train(&spec(sharded), &Null, &AtomicBool::new(false))?;
             times[k].push(t.elapsed().as_secs_f64());
             mses[k] = out
-                .final_metrics
+                .validation_metrics
                 .iter()
-                .find(|(n, _)| n == "validation:mse")
+                .find(|(n, _)| n == "mse")
                 .map(|m| m.1)
                 .unwrap_or(f64::NAN);
         }

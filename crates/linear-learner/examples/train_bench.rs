@@ -123,9 +123,9 @@ fn main() -> anyhow::Result<()> {
             }
         }
         let vmae = o
-            .final_metrics
+            .validation_metrics
             .iter()
-            .find(|(m, _)| m == "validation:absolute_loss")
+            .find(|(m, _)| m == "absolute_loss")
             .map(|m| m.1);
         out.push(format!(
             "\"{name}\":{{\"median_s\":{},\"times_s\":{:?},\"test_mae\":{},\"test_mse\":{},\"test_rows_scored\":{n},\"validation_absolute_loss\":{},\"selected_model\":{},\"rows_per_host\":{:?}}}",

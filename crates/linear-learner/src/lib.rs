@@ -1,94 +1,54 @@
-//! SageMaker's built-in Linear Learner, offline: hyperparameters, distributed training across
-//! simulated hosts, the `model.tar.gz` artifact, and inference.
+//! SageMaker's built-in Linear Learner, offline: a library first, a container emulation on top.
+//!
+//! As a library: check hyperparameters into [`Params`] ([`HyperParameters::check`], linfa's
+//! "params → checked params" pattern), then [`fit()`] them over one [`Shard`] of rows per simulated
+//! host — [`fit_matrices`] takes in-memory [`Matrix`]es. Nothing in the fit knows files, containers
+//! or log text.
+//!
+//! As the `linear-learner:1` container ([`container`]): [`train`] takes a [`TrainingSpec`] (the
+//! job's hyperparameter strings and each host's channel files), checks and logs as the container
+//! does, and returns the model; [`Model::to_model_tar_gz`] is the artifact, [`serve::invoke`] the
+//! inference container.
 //!
 //! Contract used by `sagemaker-offline` (keep these signatures; add freely):
 //! - [`TrainingSpec`], [`HostInput`], [`ChannelInput`], [`LogSink`], [`train`], [`TrainOutcome`], [`TrainError`]
 //! - [`Model::to_model_tar_gz`], [`Model::from_model_tar_gz`], [`Model::feature_dim`]
 //! - [`serve::invoke`]: request body + content type + accept → response body + content type, or a client error.
-//! - [`metric_definitions`] / [`final_metrics`]: SageMaker's MetricDefinitions for LL and the
-//!   FinalMetricDataList values extracted from a job's log lines.
+//! - [`metric_definitions`]: SageMaker's MetricDefinitions for LL (the server scrapes the log lines
+//!   with them into FinalMetricDataList).
 //!
-//! Modules: [`params`] (hyperparameters), `data` (channel streaming), `engine` (vectorised multi-model
-//! SGD), `train` (hosts, averaging, early stopping, selection, logs), [`model`] (artifact, prediction),
-//! [`serve`] (request/response formats), `logs` (LL log format, metric regexes), `metrics`.
+//! Modules: [`hyperparams`] (the checker, upper bounds and the memory estimate), [`fit`] (shards,
+//! the vectorised multi-model SGD, averaging, early stopping, selection), [`container`] (channels,
+//! [`log_lines`], the job), [`model`] (artifact, prediction), [`serve`] (request/response
+//! formats), `metrics` (evaluation metrics), `error` (why a job fails, as data).
+//!
+//! Features: `train` (default) is everything above. Without it only [`log_lines`] (each log line's
+//! format and parser, with SageMaker's metric regexes) and the [`LogSink`]/[`TrainingSpec`] types
+//! are compiled, with no dependency but `chrono` and `thiserror`: what a notebook crate needs to
+//! read a job's log lines.
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
-
-mod data;
-mod engine;
-mod logs;
+pub mod container;
+mod error;
+#[cfg(feature = "train")]
+pub mod fit;
+#[cfg(feature = "train")]
+pub mod hyperparams;
+#[cfg(feature = "train")]
 mod metrics;
+#[cfg(feature = "train")]
 pub mod model;
-pub mod params;
+#[cfg(feature = "train")]
 pub mod serve;
-mod train;
 
-pub use logs::{final_metrics, metric_definitions};
+pub use container::log_lines::{self, metric_definitions};
+pub use container::{ChannelInput, HostInput, LogSink, TrainingSpec};
+pub use error::{AlgorithmError, ClientError, ParamError, TrainError};
+
+#[cfg(feature = "train")]
+pub use container::{TrainOutcome, train};
+#[cfg(feature = "train")]
+pub use fit::{Fitted, HostReport, INIT_SEED, Matrix, Shard, fit, fit_matrices};
+#[cfg(feature = "train")]
+pub use hyperparams::{HyperParameters, JOB_MEMORY_BUDGET, Params, PredictorType};
+#[cfg(feature = "train")]
 pub use model::{Model, Prediction};
-pub use params::{Params, PredictorType};
-pub use train::{HostReport, INIT_SEED, train};
-
-/// One channel's files as one host sees them (File mode: the host's own local copies).
-#[derive(Debug, Clone)]
-pub struct ChannelInput {
-    /// Local files, in key order.
-    pub files: Vec<PathBuf>,
-    /// The channel's ContentType (None = recordIO-protobuf, as SageMaker's LL treats it).
-    pub content_type: Option<String>,
-}
-
-/// What one host (algo-N) receives.
-#[derive(Debug, Clone)]
-pub struct HostInput {
-    /// Host name, `algo-1` … `algo-N`.
-    pub host: String,
-    /// Channel name (`train`, `validation`, `test`) → that host's files.
-    pub channels: BTreeMap<String, ChannelInput>,
-}
-
-/// A whole training job as the engine sees it.
-#[derive(Debug, Clone)]
-pub struct TrainingSpec {
-    /// HyperParameters exactly as the job received them.
-    pub hyperparameters: BTreeMap<String, String>,
-    /// One entry per host, in host order.
-    pub hosts: Vec<HostInput>,
-}
-
-/// Receives log lines (already in Linear Learner's format, with its prefix) per host.
-pub trait LogSink: Send + Sync {
-    /// One line from `host` (e.g. `algo-1`).
-    fn log(&self, host: &str, line: &str);
-}
-
-/// Why a training job failed.
-#[derive(Debug, thiserror::Error)]
-pub enum TrainError {
-    /// The user's fault (bad hyperparameter, bad data); the job's FailureReason is `ClientError: <msg>`.
-    #[error("ClientError: {0}")]
-    Client(String),
-    /// The job was stopped through the cancel flag.
-    #[error("training stopped")]
-    Stopped,
-    /// Our fault; FailureReason `AlgorithmError: <msg>`.
-    #[error("AlgorithmError: {0}")]
-    Algorithm(String),
-}
-
-/// The result of a successful job.
-#[derive(Debug, Clone)]
-pub struct TrainOutcome {
-    /// The selected model.
-    pub model: Model,
-    /// Last value of every SageMaker metric definition found in the job's logs (for FinalMetricDataList).
-    pub final_metrics: Vec<(String, f64)>,
-    /// Epochs actually run (early stopping may end before `epochs`).
-    pub epochs_run: usize,
-    /// Index of the selected model among the `num_models` parallel models.
-    pub selected_model: usize,
-    /// The `Best model found for hyperparameters` JSON.
-    pub best_model_hyperparameters: String,
-    /// Per-host rows and time, in host order.
-    pub hosts: Vec<HostReport>,
-}

@@ -2,7 +2,7 @@
 //!
 //! Small enough to write here (a sort and a sweep); pulling a metrics crate would not save code.
 
-use crate::params::Criterion;
+use crate::hyperparams::Criterion;
 
 /// Accuracy, precision, recall and F-beta of `score >= threshold` against 0/1 labels.
 pub fn binary_metrics(scores: &[f32], labels: &[f32], threshold: f32, beta: f64) -> [f64; 4] {

@@ -20,9 +20,9 @@ use std::io::{Cursor, Read, Write};
 
 use serde::{Deserialize, Serialize};
 
-use crate::TrainError;
-use crate::engine::sigmoid;
-use crate::params::{Loss, PredictorType};
+use crate::fit::engine::sigmoid;
+use crate::hyperparams::{Loss, PredictorType};
+use crate::{AlgorithmError, TrainError};
 
 /// A trained model, loadable for prediction.
 #[derive(Debug, Clone, PartialEq)]
@@ -237,7 +237,11 @@ impl Model {
 
     /// Serialises as SageMaker's `model.tar.gz` (one member `model_algo-1`).
     pub fn to_model_tar_gz(&self) -> Result<Vec<u8>, TrainError> {
-        let alg = |m: String| TrainError::Algorithm(format!("writing model.tar.gz: {m}"));
+        let alg = |m: String| {
+            TrainError::Algorithm(AlgorithmError::Artifact(format!(
+                "writing model.tar.gz: {m}"
+            )))
+        };
         let zip = self.zip_bytes().map_err(alg)?;
         let gz = flate2::GzBuilder::new()
             .mtime(0)

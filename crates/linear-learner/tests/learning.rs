@@ -14,7 +14,7 @@ fn squared_loss_matches_normal_equations() {
     let val = linear(500, &beta, 4.0, 0.3, 2);
     write_csv(&dir.path().join("train.csv"), &train);
     write_csv(&dir.path().join("val.csv"), &val);
-    let (r, _) = run(
+    let (r, lines) = run(
         &[
             ("predictor_type", "regressor"),
             ("feature_dim", "5"),
@@ -61,12 +61,19 @@ fn squared_loss_matches_normal_equations() {
         "validation mse {got} vs OLS {ols_mse}"
     );
     // the reported validation:mse is the model's mse on the validation data
-    let reported = out
-        .final_metrics
+    // the value the validation quality line carries (what SageMaker's `validation:mse` reads)
+    let reported = final_metric(&lines, "validation", "mse").expect("validation:mse");
+    let computed = out
+        .validation_metrics
         .iter()
-        .find(|(n, _)| n == "validation:mse")
-        .expect("validation:mse")
+        .find(|(n, _)| n == "mse")
+        .expect("mse")
         .1;
+    // the line carries 12 decimals
+    assert!(
+        (computed - reported).abs() <= 1e-11,
+        "{computed} vs {reported}"
+    );
     assert!(
         (reported - got).abs() <= 1e-4 * got.max(1.0),
         "reported {reported} vs recomputed {got}"
@@ -175,11 +182,8 @@ fn logistic_separates_separable_data() {
         val.rows(),
         "accuracy must be 1.0 on separable data"
     );
-    let acc = out
-        .final_metrics
-        .iter()
-        .find(|(n, _)| n == "validation:binary_classification_accuracy");
-    assert_eq!(acc.map(|a| a.1), Some(1.0));
+    let acc = final_metric(&lines, "validation", "binary_classification_accuracy");
+    assert_eq!(acc, Some(1.0));
     assert!(lines.all().iter().any(|l| l.contains("validation binary_classification_cross_entropy_objective <loss>=")));
 }
 
@@ -237,11 +241,7 @@ fn multiclass_softmax_learns_blobs() {
         .filter(|(p, y)| matches!(p, Prediction::Multiclass { predicted_label, score } if *predicted_label as f32 == **y && score.len() == 4))
         .count();
     assert_eq!(correct, val.rows());
-    let acc = out
-        .final_metrics
-        .iter()
-        .find(|(n, _)| n == "validation:multiclass_accuracy")
-        .map(|a| a.1);
+    let acc = final_metric(&lines, "validation", "multiclass_accuracy");
     assert_eq!(acc, Some(1.0));
     assert!(
         lines
@@ -400,7 +400,136 @@ fn hosts_without_data_contribute_nothing_and_all_empty_fails() {
         vec![mk(vec![], "algo-1"), mk(vec![], "algo-2")],
     );
     match r {
-        Err(TrainError::Client(m)) => assert!(m.contains("No training data"), "{m}"),
+        Err(e @ TrainError::Client(_)) => {
+            assert!(e.to_string().contains("No training data"), "{e}")
+        }
         other => panic!("{other:?}"),
+    }
+}
+
+/// Hyperparameters that once aborted the whole stand-in (an allocation of terabytes) or panicked the
+/// job's thread (`capacity overflow`) are refused with a ClientError naming the parameter, logged as
+/// `Customer Error`, before anything is allocated.
+#[test]
+fn hostile_sizes_are_refused_naming_the_parameter() {
+    let dir = tempdir();
+    write_csv(
+        &dir.path().join("t.csv"),
+        &linear(50, &[1.0, 2.0], 0.0, 0.1, 11),
+    );
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+    let cases: &[Case] = &[
+        (
+            &[("feature_dim", "1000000000000")],
+            "feature_dim",
+            "1000000000000",
+        ),
+        (
+            &[("feature_dim", "9223372036854775807")],
+            "feature_dim",
+            "9223372036854775807",
+        ),
+        (
+            &[("feature_dim", "2"), ("num_models", "1000000000000")],
+            "num_models",
+            "1000000000000",
+        ),
+        (
+            &[("num_models", "9223372036854775807")],
+            "num_models",
+            "9223372036854775807",
+        ),
+    ];
+    for (extra, name, value) in cases {
+        let mut hp = vec![("predictor_type", "regressor")];
+        hp.extend_from_slice(extra);
+        let (r, lines) = run(
+            &hp,
+            one_host(vec![("train", csv_channel(vec![dir.path().join("t.csv")]))]),
+        );
+        let e = r.expect_err("refused");
+        let m = e.to_string();
+        assert!(
+            m.starts_with(&format!(
+                "ClientError: Unable to initialize the algorithm. Failed to validate input hyperparameters. (caused by ValidationError) Caused by: invalid value '{value}' for hyperparameter '{name}': the job would need about "
+            )),
+            "{m}"
+        );
+        assert!(
+            lines
+                .all()
+                .iter()
+                .any(|l| l.ends_with(&format!("Customer Error: {e}"))),
+            "{hp:?}"
+        );
+    }
+}
+
+/// `feature_dim=auto` and a CSV row 100,000 values wide with a huge num_models: the dimension
+/// found in the data is checked before the fit allocates.
+#[test]
+fn a_detected_dimension_is_checked_too() {
+    let dir = tempdir();
+    let row: Vec<String> = (0..100_001).map(|_| "0".to_string()).collect();
+    std::fs::write(dir.path().join("wide.csv"), row.join(",") + "\n").expect("write");
+    let (r, _) = run(
+        &[("predictor_type", "regressor"), ("num_models", "100000")],
+        one_host(vec![(
+            "train",
+            csv_channel(vec![dir.path().join("wide.csv")]),
+        )]),
+    );
+    let m = r.expect_err("refused").to_string();
+    assert!(
+        m.contains("for hyperparameter 'num_models'") && m.contains("feature_dim=100000 ×"),
+        "{m}"
+    );
+}
+
+/// A sink that panics on the first line of one kind: a panic on the job's own thread in the middle
+/// of a job.
+struct PanicsOn(&'static str, Lines, std::sync::atomic::AtomicBool);
+
+impl linear_learner::LogSink for PanicsOn {
+    fn log(&self, host: &str, line: &str) {
+        if line.contains(self.0) && !self.2.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            panic!("forced panic while logging {:?}", self.0);
+        }
+        self.1.log(host, line);
+    }
+}
+
+#[test]
+fn a_panic_inside_a_job_fails_it_with_a_reason() {
+    let dir = tempdir();
+    write_csv(
+        &dir.path().join("t.csv"),
+        &linear(200, &[1.0, 2.0], 0.0, 0.1, 12),
+    );
+    let spec = linear_learner::TrainingSpec {
+        hyperparameters: hp(&[("predictor_type", "regressor"), ("epochs", "2")]),
+        hosts: one_host(vec![("train", csv_channel(vec![dir.path().join("t.csv")]))]),
+    };
+    for marker in ["Final configuration", "Scaling model", "#progress_metric"] {
+        let sink = PanicsOn(marker, Lines::default(), Default::default());
+        let r = linear_learner::train(&spec, &sink, &std::sync::atomic::AtomicBool::new(false));
+        match r {
+            Err(e @ TrainError::Algorithm(linear_learner::AlgorithmError::Panicked(_))) => {
+                assert_eq!(
+                    e.to_string(),
+                    format!(
+                        "AlgorithmError: the training code panicked: forced panic while logging {marker:?}"
+                    )
+                );
+                assert!(
+                    sink.1
+                        .all()
+                        .iter()
+                        .any(|l| l.ends_with(&format!("Customer Error: {e}"))),
+                    "{marker}"
+                );
+            }
+            other => panic!("{marker}: {other:?}"),
+        }
     }
 }

@@ -111,7 +111,7 @@ fn job_level_client_errors() {
     write_csv(&dir.path().join("t.csv"), &d);
     let ch = || csv_channel(vec![dir.path().join("t.csv")]);
     let msg = |r: Result<linear_learner::TrainOutcome, TrainError>| match r {
-        Err(TrainError::Client(m)) => m,
+        Err(TrainError::Client(m)) => m.to_string(),
         other => panic!("{other:?}"),
     };
     let m = msg(run(

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::AtomicBool;
 
-use linear_learner::{ChannelInput, HostInput, LogSink, TrainError, TrainOutcome, TrainingSpec};
+use linear_learner::{
+    ChannelInput, HostInput, LogSink, TrainError, TrainOutcome, TrainingSpec, log_lines,
+};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -32,6 +34,23 @@ impl Lines {
             .map(|(_, l)| l.clone())
             .collect()
     }
+    /// The last value of a final-form quality line (`#quality_metric: host=…, <split> <name> …`), read
+    /// with the crate's own log-line parser.
+    pub fn final_metric(&self, split: &str, name: &str) -> Option<f64> {
+        self.all()
+            .iter()
+            .rev()
+            .find_map(|l| match log_lines::parse(l) {
+                Some(log_lines::MetricLine::Quality {
+                    epoch: None,
+                    split: s,
+                    name: n,
+                    value,
+                    ..
+                }) if s == split && n == name => Some(value),
+                _ => None,
+            })
+    }
     pub fn of(&self, host: &str) -> Vec<String> {
         self.0
             .lock()
@@ -41,6 +60,11 @@ impl Lines {
             .map(|(_, l)| l.clone())
             .collect()
     }
+}
+
+/// See [`Lines::final_metric`].
+pub fn final_metric(lines: &Lines, split: &str, name: &str) -> Option<f64> {
+    lines.final_metric(split, name)
 }
 
 /// Rows (features row-major) and labels.

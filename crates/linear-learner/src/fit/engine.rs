@@ -6,8 +6,8 @@
 //! work. One forward and one gradient pass per row serve every model — that is what makes 32 models
 //! cost little more than one, and it is the hot path of the kit.
 
-use crate::data::Batch;
-use crate::params::{Loss, Optimizer, Params, PositiveWeight, PredictorType};
+use super::shard::Batch;
+use crate::hyperparams::{Loss, Optimizer, Params, PositiveWeight, PredictorType};
 
 /// Feature and label scaling (mean shift and 1/std), estimated on a sample.
 #[derive(Debug, Clone)]

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use sagemaker_recordio::RecordReader;
 
+use crate::fit::{Batch, RowReader, Shard};
 use crate::{ChannelInput, TrainError};
 
 /// How a channel's files are encoded.
@@ -37,32 +38,16 @@ pub fn parse_content_type(channel: &str, ct: Option<&str>) -> Result<Format, Tra
                     && k.trim() == "label_size"
                     && v.trim() != "1"
                 {
-                    return Err(TrainError::Client(format!(
+                    return Err(TrainError::channel(format!(
                         "Channel '{channel}': content type '{ct}' is not supported: label_size must be 1"
                     )));
                 }
             }
             Ok(Format::Csv)
         }
-        _ => Err(TrainError::Client(format!(
+        _ => Err(TrainError::channel(format!(
             "Channel '{channel}': content type '{ct}' is not supported; use 'application/x-recordio-protobuf' or 'text/csv'"
         ))),
-    }
-}
-
-/// A block of rows: row-major features and their labels.
-#[derive(Debug, Default, Clone)]
-pub struct Batch {
-    /// rows × dim features.
-    pub x: Vec<f32>,
-    /// One label per row.
-    pub y: Vec<f32>,
-}
-
-impl Batch {
-    /// Number of rows.
-    pub fn rows(&self) -> usize {
-        self.y.len()
     }
 }
 
@@ -107,7 +92,7 @@ impl ChannelReader {
         };
         self.next_file += 1;
         let f = File::open(&path).map_err(|e| {
-            TrainError::Client(format!(
+            TrainError::channel(format!(
                 "Channel '{}': cannot open {}: {e}",
                 self.channel,
                 path.display()
@@ -130,7 +115,7 @@ impl ChannelReader {
     }
 
     /// Appends up to `max_rows` rows to `batch` (cleared first). Returns false at the end of the channel.
-    pub fn next_batch(&mut self, max_rows: usize, batch: &mut Batch) -> Result<bool, TrainError> {
+    fn fill(&mut self, max_rows: usize, batch: &mut Batch) -> Result<bool, TrainError> {
         batch.x.clear();
         batch.y.clear();
         while batch.rows() < max_rows {
@@ -160,14 +145,14 @@ impl ChannelReader {
                         return Ok(true);
                     };
                     let label = next.map_err(|e| {
-                        TrainError::Client(format!(
+                        TrainError::channel(format!(
                             "Channel '{channel}': file {}, record {}: {e} (feature_dim is {dim})",
                             path.display(),
                             *index
                         ))
                     })?;
                     let label = label.ok_or_else(|| {
-                        TrainError::Client(format!(
+                        TrainError::channel(format!(
                             "Channel '{channel}': file {}, record {}: the record has no label",
                             path.display(),
                             *index
@@ -187,7 +172,7 @@ impl ChannelReader {
                 while batch.rows() < max_rows {
                     line.clear();
                     let n = reader.read_line(line).map_err(|e| {
-                        TrainError::Client(format!(
+                        TrainError::channel(format!(
                             "Channel '{channel}': file {}, line {}: {e}",
                             path.display(),
                             *line_no + 1
@@ -202,7 +187,7 @@ impl ChannelReader {
                         continue;
                     }
                     parse_csv_row(text, dim, batch, &|col, what| {
-                        TrainError::Client(format!(
+                        TrainError::channel(format!(
                             "Channel '{channel}': file {}, line {}, column {col}: {what}",
                             path.display(),
                             *line_no
@@ -212,6 +197,32 @@ impl ChannelReader {
                 Ok(false)
             }
         }
+    }
+}
+
+impl RowReader for ChannelReader {
+    fn next_batch(&mut self, max_rows: usize, batch: &mut Batch) -> Result<bool, TrainError> {
+        self.fill(max_rows, batch)
+    }
+}
+
+/// One host's files of one channel, as a fit's [`Shard`]: every pass opens the files again.
+pub struct ChannelShard<'a> {
+    /// `train`, `validation` or `test` (named in errors).
+    pub channel: &'static str,
+    /// The host's files.
+    pub input: &'a ChannelInput,
+    /// Features per row.
+    pub dim: usize,
+}
+
+impl Shard for ChannelShard<'_> {
+    fn reader(&self) -> Result<Box<dyn RowReader + '_>, TrainError> {
+        Ok(Box::new(ChannelReader::new(
+            self.channel,
+            self.input,
+            self.dim,
+        )?))
     }
 }
 
@@ -265,7 +276,7 @@ pub fn detect_feature_dim(
 
 fn first_row_dim(channel: &str, path: &Path, format: Format) -> Result<Option<usize>, TrainError> {
     let f = File::open(path).map_err(|e| {
-        TrainError::Client(format!(
+        TrainError::channel(format!(
             "Channel '{channel}': cannot open {}: {e}",
             path.display()
         ))
@@ -278,7 +289,7 @@ fn first_row_dim(channel: &str, path: &Path, format: Format) -> Result<Option<us
                 return Ok(None);
             };
             let rec = rec.map_err(|e| {
-                TrainError::Client(format!("Channel '{channel}': file {}: {e}", path.display()))
+                TrainError::channel(format!("Channel '{channel}': file {}: {e}", path.display()))
             })?;
             match rec.features.get("values") {
                 Some(sagemaker_recordio::Tensor::Float32 {
@@ -290,14 +301,14 @@ fn first_row_dim(channel: &str, path: &Path, format: Format) -> Result<Option<us
                         Ok(Some(values.len()))
                     } else {
                         shape.first().map(|&s| Some(s as usize)).ok_or_else(|| {
-                            TrainError::Client(format!(
+                            TrainError::channel(format!(
                                 "Channel '{channel}': file {}, record 0: sparse features without a shape; set feature_dim",
                                 path.display()
                             ))
                         })
                     }
                 }
-                _ => Err(TrainError::Client(format!(
+                _ => Err(TrainError::channel(format!(
                     "Channel '{channel}': file {}, record 0: features must be a Float32 tensor under key 'values'",
                     path.display()
                 ))),
@@ -306,7 +317,10 @@ fn first_row_dim(channel: &str, path: &Path, format: Format) -> Result<Option<us
         Format::Csv => {
             for line in r.lines() {
                 let line = line.map_err(|e| {
-                    TrainError::Client(format!("Channel '{channel}': file {}: {e}", path.display()))
+                    TrainError::channel(format!(
+                        "Channel '{channel}': file {}: {e}",
+                        path.display()
+                    ))
                 })?;
                 if !line.trim().is_empty() {
                     return Ok(Some(line.split(',').count().saturating_sub(1)));
@@ -342,6 +356,7 @@ mod tests {
         assert!(parse_content_type("train", Some("text/csv;label_size=2")).is_err());
         match parse_content_type("validation", Some("application/json")) {
             Err(TrainError::Client(m)) => {
+                let m = m.to_string();
                 assert!(m.contains("'validation'") && m.contains("application/json"))
             }
             other => panic!("{other:?}"),
@@ -366,6 +381,7 @@ mod tests {
         assert_eq!(b.x, vec![2.0, 3.0, 5.0, 6.0]);
         match r.next_batch(2, &mut b) {
             Err(TrainError::Client(m)) => {
+                let m = m.to_string();
                 assert!(m.contains("line 4, column 3") && m.contains("'x'"), "{m}")
             }
             other => panic!("{other:?}"),
@@ -373,7 +389,7 @@ mod tests {
         let mut r = ChannelReader::new("train", &input, 3).expect("reader");
         match r.next_batch(10, &mut b) {
             Err(TrainError::Client(m)) => assert!(
-                m.contains("line 1") && m.contains("feature_dim is 3"),
+                m.to_string().contains("line 1") && m.to_string().contains("feature_dim is 3"),
                 "{m}"
             ),
             other => panic!("{other:?}"),

@@ -3,12 +3,30 @@
 //! This exists because SageMaker hands the container a `map<string,string>`; the container checks
 //! every key and value against its schema and fails the job with a `ClientError` naming the offender.
 //! The table [`DEFAULTS`] is Linear Learner's `default-input.json` (documented defaults, `auto` where
-//! the container resolves the value itself). Validation follows the "params → checked params" style
-//! of linfa: [`Params::from_hyperparameters`] is the only way to get a [`Params`].
+//! the container resolves the value itself).
+//!
+//! Checking follows linfa's "params → checked params" pattern (`ParamGuard` in linfa's
+//! `src/param_guard.rs`, `ElasticNetValidParams` with private fields and getters): the fields of
+//! [`Params`] are private to the crate and [`Params::check`] is the only way to build one, so code
+//! that holds a `Params` (the fit, the container) never sees an unchecked value. A library user
+//! writes the same strings a job would ([`HyperParameters`]) and gets the same errors.
+//!
+//! Upper bounds: Linear Learner's documentation bounds only `num_classes` (3 to 1,000,000); every
+//! other count is "positive integer". A job's memory grows with `feature_dim × num_models ×
+//! num_classes` and `mini_batch_size × feature_dim`, so instead of arbitrary caps the checker
+//! estimates the job's memory ([`memory`]) and refuses, naming the parameter, a job that would need
+//! more than [`JOB_MEMORY_BUDGET`] — before anything is allocated (an allocation failure aborts the
+//! whole process; no `catch_unwind` can stop it).
 
 use std::collections::BTreeMap;
 
-use crate::TrainError;
+use crate::{ParamError, TrainError};
+
+mod kinds;
+pub mod memory;
+
+pub use kinds::*;
+pub use memory::JOB_MEMORY_BUDGET;
 
 /// Linear Learner's default configuration (the container's `default-input.json`), in key order.
 pub const DEFAULTS: &[(&str, &str)] = &[
@@ -66,249 +84,164 @@ pub const DEFAULTS: &[(&str, &str)] = &[
 /// `num_models = auto` resolves to this (every default run logs models 0..31).
 pub const AUTO_NUM_MODELS: usize = 32;
 
-/// The problem type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PredictorType {
-    /// Real-valued label.
-    Regressor,
-    /// Label 0 or 1.
-    BinaryClassifier,
-    /// Label 0..num_classes-1.
-    MulticlassClassifier,
-}
-
-impl PredictorType {
-    /// The hyperparameter spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PredictorType::Regressor => "regressor",
-            PredictorType::BinaryClassifier => "binary_classifier",
-            PredictorType::MulticlassClassifier => "multiclass_classifier",
-        }
-    }
-    /// Parses the hyperparameter spelling.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "regressor" => Some(PredictorType::Regressor),
-            "binary_classifier" => Some(PredictorType::BinaryClassifier),
-            "multiclass_classifier" => Some(PredictorType::MulticlassClassifier),
-            _ => None,
-        }
-    }
-}
-
-/// Training loss.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Loss {
-    /// r².
-    Squared,
-    /// |r|.
-    Absolute,
-    /// max(|r|−ε,0)².
-    EpsInsensitiveSquared,
-    /// max(|r|−ε,0).
-    EpsInsensitiveAbsolute,
-    /// Pinball loss at `quantile`.
-    Quantile,
-    /// Huber loss with `huber_delta`.
-    Huber,
-    /// Binary cross-entropy on σ(s).
-    Logistic,
-    /// max(0, margin − ỹ·s).
-    Hinge,
-    /// Multiclass cross-entropy.
-    Softmax,
-}
-
-impl Loss {
-    /// The hyperparameter spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Loss::Squared => "squared_loss",
-            Loss::Absolute => "absolute_loss",
-            Loss::EpsInsensitiveSquared => "eps_insensitive_squared_loss",
-            Loss::EpsInsensitiveAbsolute => "eps_insensitive_absolute_loss",
-            Loss::Quantile => "quantile_loss",
-            Loss::Huber => "huber_loss",
-            Loss::Logistic => "logistic",
-            Loss::Hinge => "hinge_loss",
-            Loss::Softmax => "softmax_loss",
-        }
-    }
-    /// Parses the hyperparameter spelling.
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "squared_loss" => Loss::Squared,
-            "absolute_loss" => Loss::Absolute,
-            "eps_insensitive_squared_loss" => Loss::EpsInsensitiveSquared,
-            "eps_insensitive_absolute_loss" => Loss::EpsInsensitiveAbsolute,
-            "quantile_loss" => Loss::Quantile,
-            "huber_loss" => Loss::Huber,
-            "logistic" => Loss::Logistic,
-            "hinge_loss" => Loss::Hinge,
-            "softmax_loss" => Loss::Softmax,
-            _ => return None,
-        })
-    }
-    /// Name of the objective metric in the logs (`mse_objective`, `binary_classification_cross_entropy_objective`, …).
-    pub fn objective_name(self) -> &'static str {
-        match self {
-            Loss::Squared => "mse_objective",
-            Loss::Absolute => "absolute_loss_objective",
-            Loss::EpsInsensitiveSquared => "eps_insensitive_squared_loss_objective",
-            Loss::EpsInsensitiveAbsolute => "eps_insensitive_absolute_loss_objective",
-            Loss::Quantile => "quantile_loss_objective",
-            Loss::Huber => "huber_loss_objective",
-            Loss::Logistic => "binary_classification_cross_entropy_objective",
-            Loss::Hinge => "binary_classification_hinge_loss_objective",
-            Loss::Softmax => "multiclass_cross_entropy_objective",
-        }
-    }
-    fn allowed_for(pt: PredictorType) -> &'static [Loss] {
-        match pt {
-            PredictorType::Regressor => &[
-                Loss::Squared,
-                Loss::Absolute,
-                Loss::EpsInsensitiveSquared,
-                Loss::EpsInsensitiveAbsolute,
-                Loss::Quantile,
-                Loss::Huber,
-            ],
-            PredictorType::BinaryClassifier => &[Loss::Logistic, Loss::Hinge],
-            PredictorType::MulticlassClassifier => &[Loss::Softmax],
-        }
-    }
-}
-
-/// Optimizer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Optimizer {
-    /// SGD with optional momentum.
-    Sgd,
-    /// Adam.
-    Adam,
-    /// RMSprop.
-    Rmsprop,
-}
-
-impl Optimizer {
-    /// The hyperparameter spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Optimizer::Sgd => "sgd",
-            Optimizer::Adam => "adam",
-            Optimizer::Rmsprop => "rmsprop",
-        }
-    }
-    /// What `learning_rate = auto` means for this optimizer (see docs/SEMANTICS.md).
-    pub fn auto_learning_rate(self) -> f64 {
-        match self {
-            Optimizer::Sgd => 0.1,
-            Optimizer::Adam => 0.1,
-            Optimizer::Rmsprop => 0.01,
-        }
-    }
-}
-
-/// Weight initialisation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InitMethod {
-    /// Uniform in (−init_scale, init_scale).
-    Uniform,
-    /// Normal(0, init_sigma).
-    Normal,
-}
-
-/// binary_classifier_model_selection_criteria.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Criterion {
-    /// Accuracy at the calibrated threshold.
-    Accuracy,
-    /// F-beta at the calibrated threshold.
-    FBeta,
-    /// Precision at recall ≥ target_recall.
-    PrecisionAtTargetRecall,
-    /// Recall at precision ≥ target_precision.
-    RecallAtTargetPrecision,
-    /// The loss function (threshold 0.5 on probability / 0 on hinge score).
-    LossFunction,
-}
-
-/// positive_example_weight_mult.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum PositiveWeight {
-    /// A fixed multiplier.
-    Fixed(f64),
-    /// Equalise the classes' impact (estimated on the scaler sample).
-    Balanced,
-}
-
 /// A value that may be `auto` (None) in the job's hyperparameters.
 pub type Auto<T> = Option<T>;
 
-/// Validated hyperparameters. Fields mirror the hyperparameter names; `None` = `auto` still to be resolved.
+/// Checked hyperparameters ([`Params::check`]). Fields mirror the hyperparameter names and are read
+/// through getters of the same name; `None` = `auto`, resolved later (from the data or the model grid).
 #[derive(Debug, Clone)]
 pub struct Params {
-    pub predictor_type: PredictorType,
+    pub(crate) predictor_type: PredictorType,
     /// Number of outputs for multiclass; 1 otherwise.
-    pub num_classes: usize,
-    pub feature_dim: Auto<usize>,
-    pub mini_batch_size: usize,
-    pub epochs: usize,
-    pub num_models: usize,
-    pub loss: Loss,
+    pub(crate) num_classes: usize,
+    pub(crate) feature_dim: Auto<usize>,
+    pub(crate) mini_batch_size: usize,
+    pub(crate) epochs: usize,
+    pub(crate) num_models: usize,
+    pub(crate) loss: Loss,
     /// `None` = auto (the grid varies it; model 0 uses adam).
-    pub optimizer: Auto<Optimizer>,
-    pub learning_rate: Auto<f64>,
-    pub wd: Auto<f64>,
-    pub l1: Auto<f64>,
-    pub momentum: f64,
-    pub beta_1: f64,
-    pub beta_2: f64,
-    pub bias_lr_mult: f64,
-    pub bias_wd_mult: f64,
-    pub use_bias: bool,
-    pub use_lr_scheduler: bool,
-    pub lr_scheduler_step: Auto<usize>,
-    pub lr_scheduler_factor: Auto<f64>,
-    pub lr_scheduler_minimum_lr: Auto<f64>,
-    pub init_method: InitMethod,
-    pub init_scale: f64,
-    pub init_sigma: f64,
-    pub init_bias: f64,
-    pub normalize_data: bool,
-    pub normalize_label: bool,
-    pub unbias_data: bool,
-    pub unbias_label: bool,
-    pub num_point_for_scaler: usize,
-    pub early_stopping_patience: usize,
-    pub early_stopping_tolerance: f64,
-    pub criterion: Criterion,
-    pub target_recall: f64,
-    pub target_precision: f64,
-    pub f_beta: f64,
-    pub positive_example_weight_mult: PositiveWeight,
-    pub num_calibration_samples: usize,
-    pub margin: f64,
-    pub quantile: f64,
-    pub loss_insensitivity: f64,
-    pub huber_delta: f64,
-    pub accuracy_top_k: usize,
-    pub balance_multiclass_weights: bool,
+    pub(crate) optimizer: Auto<Optimizer>,
+    pub(crate) learning_rate: Auto<f64>,
+    pub(crate) wd: Auto<f64>,
+    pub(crate) l1: Auto<f64>,
+    pub(crate) momentum: f64,
+    pub(crate) beta_1: f64,
+    pub(crate) beta_2: f64,
+    pub(crate) bias_lr_mult: f64,
+    pub(crate) bias_wd_mult: f64,
+    pub(crate) use_bias: bool,
+    pub(crate) use_lr_scheduler: bool,
+    pub(crate) lr_scheduler_step: Auto<usize>,
+    pub(crate) lr_scheduler_factor: Auto<f64>,
+    pub(crate) lr_scheduler_minimum_lr: Auto<f64>,
+    pub(crate) init_method: InitMethod,
+    pub(crate) init_scale: f64,
+    pub(crate) init_sigma: f64,
+    pub(crate) init_bias: f64,
+    pub(crate) normalize_data: bool,
+    pub(crate) normalize_label: bool,
+    pub(crate) unbias_data: bool,
+    pub(crate) unbias_label: bool,
+    pub(crate) num_point_for_scaler: usize,
+    pub(crate) early_stopping_patience: usize,
+    pub(crate) early_stopping_tolerance: f64,
+    pub(crate) criterion: Criterion,
+    pub(crate) target_recall: f64,
+    pub(crate) target_precision: f64,
+    pub(crate) f_beta: f64,
+    pub(crate) positive_example_weight_mult: PositiveWeight,
+    pub(crate) num_calibration_samples: usize,
+    pub(crate) margin: f64,
+    pub(crate) quantile: f64,
+    pub(crate) loss_insensitivity: f64,
+    pub(crate) huber_delta: f64,
+    pub(crate) accuracy_top_k: usize,
+    pub(crate) balance_multiclass_weights: bool,
     /// The merged configuration (defaults overlaid by the job's values), as logged.
-    pub final_configuration: BTreeMap<String, String>,
+    pub(crate) final_configuration: BTreeMap<String, String>,
 }
 
-fn err(message: String) -> TrainError {
-    TrainError::Client(format!(
-        "Unable to initialize the algorithm. Failed to validate input hyperparameters. (caused by ValidationError) Caused by: {message}"
-    ))
+macro_rules! getters {
+    ($($name:ident: $t:ty,)*) => {
+        impl Params {
+            $(
+                #[doc = concat!("The checked `", stringify!($name), "`.")]
+                pub fn $name(&self) -> $t {
+                    self.$name
+                }
+            )*
+            /// The merged configuration (defaults overlaid by the job's values), as logged.
+            pub fn final_configuration(&self) -> &BTreeMap<String, String> {
+                &self.final_configuration
+            }
+        }
+    };
 }
 
-fn bad(name: &str, value: &str, allowed: &str) -> TrainError {
-    err(format!(
-        "invalid value '{value}' for hyperparameter '{name}': allowed {allowed}"
-    ))
+getters! {
+    predictor_type: PredictorType,
+    num_classes: usize,
+    feature_dim: Auto<usize>,
+    mini_batch_size: usize,
+    epochs: usize,
+    num_models: usize,
+    loss: Loss,
+    optimizer: Auto<Optimizer>,
+    learning_rate: Auto<f64>,
+    wd: Auto<f64>,
+    l1: Auto<f64>,
+    momentum: f64,
+    beta_1: f64,
+    beta_2: f64,
+    bias_lr_mult: f64,
+    bias_wd_mult: f64,
+    use_bias: bool,
+    use_lr_scheduler: bool,
+    lr_scheduler_step: Auto<usize>,
+    lr_scheduler_factor: Auto<f64>,
+    lr_scheduler_minimum_lr: Auto<f64>,
+    init_method: InitMethod,
+    init_scale: f64,
+    init_sigma: f64,
+    init_bias: f64,
+    normalize_data: bool,
+    normalize_label: bool,
+    unbias_data: bool,
+    unbias_label: bool,
+    num_point_for_scaler: usize,
+    early_stopping_patience: usize,
+    early_stopping_tolerance: f64,
+    criterion: Criterion,
+    target_recall: f64,
+    target_precision: f64,
+    f_beta: f64,
+    positive_example_weight_mult: PositiveWeight,
+    num_calibration_samples: usize,
+    margin: f64,
+    quantile: f64,
+    loss_insensitivity: f64,
+    huber_delta: f64,
+    accuracy_top_k: usize,
+    balance_multiclass_weights: bool,
+}
+
+/// Hyperparameters as a job gives them: unchecked strings. [`HyperParameters::check`] (or
+/// [`Params::check`] on a map) turns them into [`Params`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HyperParameters(BTreeMap<String, String>);
+
+impl HyperParameters {
+    /// `predictor_type` set, everything else at its default.
+    pub fn new(predictor_type: PredictorType) -> Self {
+        HyperParameters::default().set("predictor_type", predictor_type.as_str())
+    }
+    /// Sets one hyperparameter (checked later, by [`HyperParameters::check`]).
+    pub fn set(mut self, name: &str, value: impl ToString) -> Self {
+        self.0.insert(name.to_string(), value.to_string());
+        self
+    }
+    /// The map as given.
+    pub fn as_map(&self) -> &BTreeMap<String, String> {
+        &self.0
+    }
+    /// Checks every value; the only way to a [`Params`].
+    pub fn check(&self) -> Result<Params, ParamError> {
+        Params::check(&self.0)
+    }
+}
+
+impl From<BTreeMap<String, String>> for HyperParameters {
+    fn from(m: BTreeMap<String, String>) -> Self {
+        HyperParameters(m)
+    }
+}
+
+fn bad(name: &'static str, value: &str, allowed: &str) -> ParamError {
+    ParamError::Invalid {
+        name,
+        value: value.to_string(),
+        allowed: allowed.to_string(),
+    }
 }
 
 struct Reader<'a> {
@@ -322,14 +255,25 @@ impl Reader<'_> {
     fn is_auto(&self, name: &str) -> bool {
         self.raw(name).eq_ignore_ascii_case("auto")
     }
-    fn int(&self, name: &str, min: i64, max: i64, allowed: &str) -> Result<usize, TrainError> {
+    fn int(
+        &self,
+        name: &'static str,
+        min: i64,
+        max: i64,
+        allowed: &str,
+    ) -> Result<usize, ParamError> {
         let v = self.raw(name);
         match v.parse::<i64>() {
             Ok(n) if n >= min && n <= max => usize::try_from(n).map_err(|_| bad(name, v, allowed)),
             _ => Err(bad(name, v, allowed)),
         }
     }
-    fn int_auto(&self, name: &str, min: i64, allowed: &str) -> Result<Option<usize>, TrainError> {
+    fn int_auto(
+        &self,
+        name: &'static str,
+        min: i64,
+        allowed: &str,
+    ) -> Result<Option<usize>, ParamError> {
         if self.is_auto(name) {
             Ok(None)
         } else {
@@ -338,10 +282,10 @@ impl Reader<'_> {
     }
     fn float(
         &self,
-        name: &str,
+        name: &'static str,
         ok: impl Fn(f64) -> bool,
         allowed: &str,
-    ) -> Result<f64, TrainError> {
+    ) -> Result<f64, ParamError> {
         let v = self.raw(name);
         match v.parse::<f64>() {
             Ok(x) if x.is_finite() && ok(x) => Ok(x),
@@ -350,17 +294,17 @@ impl Reader<'_> {
     }
     fn float_auto(
         &self,
-        name: &str,
+        name: &'static str,
         ok: impl Fn(f64) -> bool,
         allowed: &str,
-    ) -> Result<Option<f64>, TrainError> {
+    ) -> Result<Option<f64>, ParamError> {
         if self.is_auto(name) {
             Ok(None)
         } else {
             self.float(name, ok, allowed).map(Some)
         }
     }
-    fn boolean(&self, name: &str) -> Result<bool, TrainError> {
+    fn boolean(&self, name: &'static str) -> Result<bool, ParamError> {
         let v = self.raw(name);
         match v.to_ascii_lowercase().as_str() {
             "true" => Ok(true),
@@ -368,7 +312,7 @@ impl Reader<'_> {
             _ => Err(bad(name, v, "'true' or 'false'")),
         }
     }
-    fn bool_auto(&self, name: &str) -> Result<Option<bool>, TrainError> {
+    fn bool_auto(&self, name: &'static str) -> Result<Option<bool>, ParamError> {
         if self.is_auto(name) {
             Ok(None)
         } else {
@@ -378,17 +322,18 @@ impl Reader<'_> {
 }
 
 impl Params {
-    /// Validates the job's hyperparameters, resolving what can be resolved without data.
-    pub fn from_hyperparameters(hp: &BTreeMap<String, String>) -> Result<Params, TrainError> {
+    /// Checks the job's hyperparameters, resolving what can be resolved without data: the only way
+    /// to get a [`Params`]. Refuses values whose memory need is over [`JOB_MEMORY_BUDGET`] on one
+    /// host with the dimension known so far (`feature_dim`, or 1 when `auto`); [`crate::fit`]
+    /// checks again with the dimension and host count of the data.
+    pub fn check(hp: &BTreeMap<String, String>) -> Result<Params, ParamError> {
         for key in hp.keys() {
             if key != "predictor_type" && !DEFAULTS.iter().any(|(k, _)| k == key) {
-                return Err(err(format!(
-                    "Additional properties are not allowed ('{key}' was unexpected)"
-                )));
+                return Err(ParamError::Unknown(key.clone()));
             }
         }
         if !hp.contains_key("predictor_type") {
-            return Err(err("'predictor_type' is a required property".to_string()));
+            return Err(ParamError::Missing("predictor_type"));
         }
         let mut merged: BTreeMap<String, String> = DEFAULTS
             .iter()
@@ -410,10 +355,10 @@ impl Params {
         let num_classes = match predictor_type {
             PredictorType::MulticlassClassifier => {
                 if !hp.contains_key("num_classes") {
-                    return Err(err(
-                        "'num_classes' is a required property when predictor_type is 'multiclass_classifier'"
-                            .to_string(),
-                    ));
+                    return Err(ParamError::MissingWhen {
+                        name: "num_classes",
+                        condition: "predictor_type is 'multiclass_classifier'",
+                    });
                 }
                 r.int(
                     "num_classes",
@@ -593,7 +538,7 @@ impl Params {
                 "'info', 'debug', 'warning', 'error' or 'critical'",
             ));
         }
-        Ok(Params {
+        let p = Params {
             predictor_type,
             num_classes,
             feature_dim,
@@ -639,7 +584,14 @@ impl Params {
             accuracy_top_k,
             balance_multiclass_weights,
             final_configuration: merged,
-        })
+        };
+        memory::check(&p, p.feature_dim.unwrap_or(1), 1)?;
+        Ok(p)
+    }
+
+    /// [`Params::check`] with the error as the job's [`TrainError`].
+    pub fn from_hyperparameters(hp: &BTreeMap<String, String>) -> Result<Params, TrainError> {
+        Params::check(hp).map_err(TrainError::from)
     }
 
     /// Number of score outputs per model (num_classes for multiclass, else 1).
@@ -774,223 +726,4 @@ pub fn py_float(x: f64) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn hp(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
-
-    fn client_msg(r: Result<Params, TrainError>) -> String {
-        match r {
-            Err(TrainError::Client(m)) => m,
-            other => panic!("expected client error, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn defaults_resolve() {
-        let p = Params::from_hyperparameters(&hp(&[
-            ("predictor_type", "regressor"),
-            ("feature_dim", "25"),
-        ]))
-        .expect("valid");
-        assert_eq!(p.loss, Loss::Squared);
-        assert_eq!(p.num_models, 32);
-        assert_eq!(p.epochs, 15);
-        assert_eq!(p.mini_batch_size, 1000);
-        assert_eq!(p.feature_dim, Some(25));
-        assert!(p.normalize_label && p.unbias_label && p.unbias_data);
-        let grid = p.model_grid();
-        assert_eq!(grid.len(), 32);
-        assert_eq!(grid[0].optimizer, Optimizer::Adam);
-        assert_eq!(grid[0].learning_rate, 0.1);
-        assert_eq!(grid[0].wd, 0.0);
-        // all 32 settings distinct
-        for i in 0..32 {
-            for j in 0..i {
-                assert_ne!(grid[i], grid[j], "models {i} and {j}");
-            }
-        }
-        let b = Params::from_hyperparameters(&hp(&[("predictor_type", "binary_classifier")]))
-            .expect("valid");
-        assert_eq!(b.loss, Loss::Logistic);
-        assert!(!b.normalize_label);
-        assert_eq!(b.feature_dim, None);
-    }
-
-    #[test]
-    fn user_fixed_values_hold_across_models() {
-        let p = Params::from_hyperparameters(&hp(&[
-            ("predictor_type", "regressor"),
-            ("learning_rate", "0.05"),
-            ("wd", "0.001"),
-            ("l1", "0"),
-            ("optimizer", "sgd"),
-        ]))
-        .expect("valid");
-        for s in p.model_grid() {
-            assert_eq!(
-                (s.learning_rate, s.wd, s.l1, s.optimizer),
-                (0.05, 0.001, 0.0, Optimizer::Sgd)
-            );
-        }
-    }
-
-    #[test]
-    fn bad_hyperparameters_are_client_errors() {
-        let cases: &[(&[(&str, &str)], &str)] = &[
-            (
-                &[("feature_dim", "3")],
-                "'predictor_type' is a required property",
-            ),
-            (
-                &[("predictor_type", "regresor")],
-                "'regresor' for hyperparameter 'predictor_type'",
-            ),
-            (
-                &[("predictor_type", "regressor"), ("foo", "1")],
-                "('foo' was unexpected)",
-            ),
-            (
-                &[("predictor_type", "regressor"), ("epochs", "0")],
-                "'0' for hyperparameter 'epochs'",
-            ),
-            (
-                &[("predictor_type", "regressor"), ("epochs", "2.5")],
-                "'2.5' for hyperparameter 'epochs'",
-            ),
-            (
-                &[("predictor_type", "regressor"), ("mini_batch_size", "-1")],
-                "'mini_batch_size'",
-            ),
-            (
-                &[("predictor_type", "regressor"), ("feature_dim", "zero")],
-                "'zero' for hyperparameter 'feature_dim'",
-            ),
-            (
-                &[("predictor_type", "regressor"), ("learning_rate", "0")],
-                "'learning_rate'",
-            ),
-            (
-                &[("predictor_type", "regressor"), ("learning_rate", "nan")],
-                "'learning_rate'",
-            ),
-            (&[("predictor_type", "regressor"), ("wd", "-0.1")], "'wd'"),
-            (
-                &[("predictor_type", "regressor"), ("momentum", "1")],
-                "'momentum'",
-            ),
-            (
-                &[("predictor_type", "regressor"), ("loss", "logistic")],
-                "'logistic' for hyperparameter 'loss'",
-            ),
-            (
-                &[
-                    ("predictor_type", "binary_classifier"),
-                    ("loss", "squared_loss"),
-                ],
-                "'loss'",
-            ),
-            (
-                &[("predictor_type", "multiclass_classifier")],
-                "'num_classes' is a required property",
-            ),
-            (
-                &[
-                    ("predictor_type", "multiclass_classifier"),
-                    ("num_classes", "2"),
-                ],
-                "'num_classes'",
-            ),
-            (
-                &[("predictor_type", "regressor"), ("optimizer", "adagrad")],
-                "'optimizer'",
-            ),
-            (
-                &[("predictor_type", "regressor"), ("use_bias", "yes")],
-                "'use_bias'",
-            ),
-            (
-                &[("predictor_type", "regressor"), ("quantile", "1.0")],
-                "'quantile'",
-            ),
-            (
-                &[
-                    ("predictor_type", "regressor"),
-                    ("lr_scheduler_factor", "1"),
-                ],
-                "'lr_scheduler_factor'",
-            ),
-            (
-                &[("predictor_type", "regressor"), ("init_method", "xavier")],
-                "'init_method'",
-            ),
-            (
-                &[("predictor_type", "regressor"), ("num_models", "0")],
-                "'num_models'",
-            ),
-            (
-                &[
-                    ("predictor_type", "regressor"),
-                    ("early_stopping_tolerance", "0"),
-                ],
-                "'early_stopping_tolerance'",
-            ),
-            (
-                &[
-                    ("predictor_type", "binary_classifier"),
-                    ("binary_classifier_model_selection_criteria", "auc"),
-                ],
-                "'binary_classifier_model_selection_criteria'",
-            ),
-            (
-                &[
-                    ("predictor_type", "binary_classifier"),
-                    ("positive_example_weight_mult", "-2"),
-                ],
-                "'positive_example_weight_mult'",
-            ),
-            (
-                &[
-                    ("predictor_type", "binary_classifier"),
-                    ("target_recall", "0"),
-                ],
-                "'target_recall'",
-            ),
-            (
-                &[("predictor_type", "regressor"), ("normalize_data", "maybe")],
-                "'normalize_data'",
-            ),
-            (
-                &[("predictor_type", "regressor"), ("huber_delta", "0")],
-                "'huber_delta'",
-            ),
-            (
-                &[("predictor_type", "regressor"), ("accuracy_top_k", "0")],
-                "'accuracy_top_k'",
-            ),
-        ];
-        for (pairs, needle) in cases {
-            let m = client_msg(Params::from_hyperparameters(&hp(pairs)));
-            assert!(
-                m.contains(needle),
-                "{pairs:?}: message {m:?} lacks {needle:?}"
-            );
-            assert!(m.starts_with("Unable to initialize the algorithm."), "{m}");
-        }
-    }
-
-    #[test]
-    fn py_float_matches_python_repr() {
-        assert_eq!(py_float(0.0), "0.0");
-        assert_eq!(py_float(0.1), "0.1");
-        assert_eq!(py_float(1e-5), "1e-05");
-        assert_eq!(py_float(0.0001), "0.0001");
-        assert_eq!(py_float(0.99), "0.99");
-        assert_eq!(py_float(10.0), "10.0");
-    }
-}
+mod tests;
