@@ -221,7 +221,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let ctx = crate::server::open_ctx(&state.state_dir, DEFAULT_REGION)?;
             let objects = ctx.objects.clone();
             let done = tokio::task::spawn_blocking(move || {
-                crate::seed::seed_all(&objects, &cfg, &mut |line| println!("{line}"))
+                crate::seed::seed_all(&*objects, &cfg, &mut |line| println!("{line}"))
             })
             .await??;
             let rows: u64 = done.iter().map(|d| d.1).sum();

@@ -13,7 +13,7 @@ pub struct Ctx {
     /// Root of all persistent state.
     pub state_dir: PathBuf,
     /// The S3 objects.
-    pub objects: Arc<crate::objects::ObjectStore>,
+    pub objects: Arc<dyn crate::s3::ObjectStore>,
     /// CloudWatch Logs.
     pub logs: Arc<crate::logs::LogStore>,
 }

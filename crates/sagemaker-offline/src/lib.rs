@@ -6,9 +6,9 @@
 //! - `server`    — the listener, the router that tells S3, SageMaker, Logs and the runtime apart,
 //!   and [`start`] / [`RunningServer`] for tests and the binary.
 //! - `sigv4`     — the SigV4 verifier of the JSON and runtime requests (S3 verifies in s3s).
-//! - `s3`        — s3s + s3s-fs wiring and the key check in front of it.
-//! - `objects`   — [`objects::ObjectStore`]: the S3 objects s3s-fs stores, read and written
-//!   directly by training (input, artifact) and hosting (model load).
+//! - `s3`        — S3: the [`s3::ObjectStore`] trait (what the S3 front end, seeding, training input
+//!   and artifacts and model loading read and write objects through), its disk and in-memory
+//!   stores, and the S3 front end over s3s.
 //! - `seed`      — the public GDELT bucket's seeded year files.
 //! - `logs`      — CloudWatch Logs: the [`logs::LogStore`] and its JSON 1.1 API.
 //! - `sagemaker` — the control plane (training jobs, models, endpoint configs, endpoints) and the
@@ -25,7 +25,6 @@ pub mod config;
 pub mod ctx;
 pub mod keys;
 pub mod logs;
-pub mod objects;
 pub mod s3;
 pub mod sagemaker;
 pub mod seed;

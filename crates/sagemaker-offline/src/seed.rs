@@ -8,7 +8,7 @@
 
 use std::ops::RangeInclusive;
 
-use crate::objects::{ObjectError, ObjectStore};
+use crate::s3::{ObjectError, ObjectStore};
 
 /// The public bucket.
 pub const GDELT_BUCKET: &str = "gdelt-open-data";
@@ -102,7 +102,7 @@ pub fn parse_years(s: &str) -> Result<RangeInclusive<i32>, SeedError> {
 
 /// Writes every year of `cfg` (replacing existing objects). Returns (year, rows, bytes) per year.
 pub fn seed_all(
-    objects: &ObjectStore,
+    objects: &dyn ObjectStore,
     cfg: &SeedConfig,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Vec<(i32, u64, u64)>, SeedError> {
@@ -111,7 +111,7 @@ pub fn seed_all(
 
 /// Writes the years of `cfg` whose object is missing (creating the bucket if needed).
 pub fn seed_missing(
-    objects: &ObjectStore,
+    objects: &dyn ObjectStore,
     cfg: &SeedConfig,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Vec<(i32, u64, u64)>, SeedError> {
@@ -130,7 +130,7 @@ pub fn seed_missing(
 }
 
 fn seed_years(
-    objects: &ObjectStore,
+    objects: &dyn ObjectStore,
     cfg: &SeedConfig,
     years: Vec<i32>,
     progress: &mut dyn FnMut(&str),
@@ -140,12 +140,15 @@ fn seed_years(
         .iter()
         .map(|&y| rows_for(y, cfg.scale).map(|r| (y, r)))
         .collect::<Result<_, _>>()?;
-    objects
-        .create_bucket(GDELT_BUCKET)
-        .map_err(|cause| SeedError::Store {
-            key: String::new(),
-            cause,
-        })?;
+    match objects.create_bucket(GDELT_BUCKET) {
+        Ok(()) | Err(ObjectError::BucketAlreadyOwnedByYou(_)) => {}
+        Err(cause) => {
+            return Err(SeedError::Store {
+                key: String::new(),
+                cause,
+            });
+        }
+    }
     progress(&format!(
         "seeding s3://{GDELT_BUCKET}/events/ with synthetic GDELT years {} (scale {})",
         years
@@ -166,10 +169,11 @@ fn seed_years(
         };
         let mut written_rows = 0u64;
         let bytes = objects
-            .put_with(GDELT_BUCKET, &key, |w| {
+            .put_with(GDELT_BUCKET, &key, &mut |w| {
                 written_rows = gdelt::generate::write_year(w, &gen_cfg)?;
                 Ok(())
             })
+            .map(|info| info.size)
             .map_err(|cause| SeedError::Store {
                 key: key.clone(),
                 cause,

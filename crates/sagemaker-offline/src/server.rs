@@ -25,7 +25,7 @@ use crate::config::ACCOUNT_ID;
 use crate::ctx::Ctx;
 use crate::keys::Credentials;
 use crate::logs::LogStore;
-use crate::objects::ObjectStore;
+use crate::s3::DiskStore;
 use crate::sagemaker::SageMaker;
 use crate::seed::SeedConfig;
 use crate::sigv4::{AuthError, Verifier};
@@ -84,10 +84,7 @@ pub enum StartError {
     },
     /// Object store.
     #[error("object store: {0}")]
-    Objects(#[from] crate::objects::ObjectError),
-    /// S3 front end.
-    #[error(transparent)]
-    S3(#[from] crate::s3::S3SetupError),
+    Objects(#[from] crate::s3::ObjectError),
     /// Seeding GDELT failed.
     #[error(transparent)]
     Seed(#[from] crate::seed::SeedError),
@@ -167,7 +164,7 @@ pub fn open_ctx(state_dir: &std::path::Path, region: &str) -> Result<Ctx, StartE
     let state_dir = state_dir
         .canonicalize()
         .map_err(st(state_dir.to_path_buf()))?;
-    let objects = ObjectStore::open(state_dir.join("s3"))?;
+    let objects = DiskStore::open(state_dir.join("s3"))?;
     let logs = LogStore::open(state_dir.join("logs")).map_err(st(state_dir.join("logs")))?;
     Ok(Ctx {
         region: region.to_string(),
@@ -201,17 +198,17 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         let objects = ctx.objects.clone();
         let seed = seed.clone();
         let res = tokio::task::spawn_blocking(move || {
-            crate::seed::seed_missing(&objects, &seed, &mut |line| println!("{line}"))
+            crate::seed::seed_missing(&*objects, &seed, &mut |line| println!("{line}"))
         })
         .await
         .map_err(|e| crate::seed::SeedError::Other(format!("seeding task failed: {e}")))?;
         res?;
     }
     let s3 = crate::s3::build_service(
-        ctx.objects.root(),
+        ctx.objects.clone(),
         &config.credentials.access_key_id,
         &config.credentials.secret_access_key,
-    )?;
+    );
     let sagemaker = SageMaker::new(ctx.clone());
     let app = Arc::new(App {
         ctx: ctx.clone(),

@@ -3,6 +3,7 @@
 //! the public bucket, SIGTERM stops the server cleanly.
 #![allow(clippy::unwrap_used)] // test code: helpers outside #[test] fns too
 
+use sagemaker_offline::s3::ObjectStore as _;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -153,7 +154,7 @@ fn seed_gdelt_writes_the_public_bucket() {
         stdout.contains("s3://gdelt-open-data/events/1980.csv: 281 rows"),
         "{stdout}"
     );
-    let store = sagemaker_offline::objects::ObjectStore::open(dir.path().join("s3")).unwrap();
+    let store = sagemaker_offline::s3::DiskStore::open(dir.path().join("s3")).unwrap();
     let listed: Vec<_> = store
         .list("gdelt-open-data", "events/")
         .unwrap()
@@ -184,7 +185,7 @@ fn seed_gdelt_writes_the_public_bucket() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let store2 = sagemaker_offline::objects::ObjectStore::open(dir2.path().join("s3")).unwrap();
+    let store2 = sagemaker_offline::s3::DiskStore::open(dir2.path().join("s3")).unwrap();
     assert_eq!(
         store2.get("gdelt-open-data", "events/1979.csv").unwrap(),
         text.as_bytes()

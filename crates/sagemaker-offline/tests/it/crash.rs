@@ -327,13 +327,12 @@ async fn kill_9_loses_nothing_and_fails_the_running_job() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
-/// Names of the temporary upload files in the object root.
+/// Names of the files being written in the object store (`<root>/_tmp/`).
 fn tmp_files(root: &Path) -> Vec<String> {
-    std::fs::read_dir(root)
+    std::fs::read_dir(root.join("_tmp"))
         .unwrap()
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".tmp."))
         .collect()
 }
 

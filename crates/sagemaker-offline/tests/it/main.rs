@@ -6,6 +6,7 @@
 //! - `cli`      — the binary's commands: `serve` readiness line, `env`, `seed-gdelt`, SIGTERM.
 //! - `crash`    — `kill -9` of the real binary during training and an upload, then a restart.
 //! - `workshop` — the workshop path: upload, train replicated and sharded, host, invoke, delete.
+//! - `storage`  — the object store under races, `kill -9` loops, multipart errors, odd keys.
 //!
 //! `common` holds the shared helpers: an in-process server, SDK clients, a raw HTTP/1.1 client
 //! with SigV4 signing by the `aws-sigv4` crate.
@@ -16,4 +17,5 @@ mod common;
 mod crash;
 mod logs;
 mod s3;
+mod storage;
 mod workshop;

@@ -327,7 +327,7 @@ async fn keys_cannot_escape_the_state_dir() {
     let code = e.into_service_error().meta().code().map(str::to_string);
     assert_ne!(code, None);
     // nothing appeared outside the buckets
-    let root = t.server.ctx.objects.root().to_path_buf();
+    let root = t.dir.path().join("s3");
     assert!(!root.join("outside").exists() && !root.parent().unwrap().join("outside").exists());
     assert_eq!(t.server.ctx.objects.list("bkt-a", "").unwrap().len(), 0);
     t.server.stop().await.unwrap();

@@ -10,7 +10,7 @@ fn ctx(dir: &Path) -> Ctx {
         region: "us-east-1".into(),
         account_id: "123456789012".into(),
         state_dir: dir.to_path_buf(),
-        objects: Arc::new(crate::objects::ObjectStore::open(dir.join("s3")).unwrap()),
+        objects: Arc::new(crate::s3::DiskStore::open(dir.join("s3")).unwrap()),
         logs: Arc::new(LogStore::open(dir.join("logs")).unwrap()),
     }
 }

@@ -89,12 +89,16 @@ pub(crate) fn download(
                         )
                     })?;
                 }
-                std::fs::copy(&o.path, &dest).map_err(|e| {
-                    format!(
-                        "ClientError: Data download failed: could not copy s3://{}/{}: {e}",
-                        ch.bucket, o.key
-                    )
-                })?;
+                inner
+                    .ctx
+                    .objects
+                    .copy_to_file(&ch.bucket, &o.key, &dest)
+                    .map_err(|e| {
+                        format!(
+                            "ClientError: Data download failed: could not copy s3://{}/{}: {e}",
+                            ch.bucket, o.key
+                        )
+                    })?;
                 files.push(dest);
             }
             inputs[h].channels.insert(
