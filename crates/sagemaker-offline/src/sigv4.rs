@@ -5,8 +5,10 @@
 //! but s3s's verifier is private and refuses credential scopes other than `s3`/`sts`, and
 //! `aws-sigv4` only signs (it chooses its own header set, so re-signing would need the request
 //! reduced to the client's SignedHeaders first). The algorithm is small and fully specified
-//! (`spec/sagemaker.md` §6): canonical request from exactly the client's SignedHeaders, host with
-//! port as received, payload hash of the body (or `X-Amz-Content-SHA256` verbatim), HMAC chain,
+//! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html>): canonical
+//! request from exactly the client's SignedHeaders, host with port as received, the SHA-256 of the
+//! body received (never a client-supplied `X-Amz-Content-SHA256` such as `UNSIGNED-PAYLOAD`: that is
+//! an S3 feature, and accepting it here would leave the body unauthenticated), HMAC chain,
 //! constant-time comparison, 15-minute clock-skew window. The tests check it against requests
 //! signed by the `aws-sigv4` crate and against the header shapes captured from the AWS CLI.
 
@@ -381,13 +383,10 @@ impl Verifier {
             canon_headers.push_str(&canonical_header_value(&values));
             canon_headers.push('\n');
         }
-        let payload_hash = match headers
-            .get("x-amz-content-sha256")
-            .and_then(|v| v.to_str().ok())
-        {
-            Some(v) => v.to_string(),
-            None => hex::encode(Sha256::digest(body)),
-        };
+        // Always the hash of the body received, as AWS's JSON front ends compute it: a request
+        // signed with `X-Amz-Content-SHA256: UNSIGNED-PAYLOAD` (an S3 feature) or with the hash of
+        // another body does not verify, so a captured request cannot carry a different body.
+        let payload_hash = hex::encode(Sha256::digest(body));
         let canonical_request = format!(
             "{}\n{}\n{}\n{}\n{}\n{}",
             method.as_str(),
@@ -409,16 +408,6 @@ impl Verifier {
         let expected = hex::encode(hmac(&key, string_to_sign.as_bytes()));
         if !constant_time_eq(expected.as_bytes(), auth.signature.as_bytes()) {
             tracing::debug!(%canonical_request, "SigV4 signature mismatch");
-            return Err(AuthError::BadSignature);
-        }
-        // A hex payload hash that was signed must also match the body actually received.
-        if let Some(v) = headers
-            .get("x-amz-content-sha256")
-            .and_then(|v| v.to_str().ok())
-            && v.len() == 64
-            && v.bytes().all(|b| b.is_ascii_hexdigit())
-            && !v.eq_ignore_ascii_case(&hex::encode(Sha256::digest(body)))
-        {
             return Err(AuthError::BadSignature);
         }
         Ok(Verified { auth })
@@ -444,6 +433,11 @@ mod tests {
     /// content-type;host;x-amz-date;x-amz-target), independently of the verifier's helpers
     /// except the HMAC chain.
     fn sign_botocore_style(headers: &mut HeaderMap, body: &[u8], date: &str) {
+        sign_with_payload_hash(headers, &hex::encode(Sha256::digest(body)), date);
+    }
+
+    /// [`sign_botocore_style`] with the payload hash given (e.g. `UNSIGNED-PAYLOAD`).
+    fn sign_with_payload_hash(headers: &mut HeaderMap, payload_hash: &str, date: &str) {
         let signed = "content-type;host;x-amz-date;x-amz-target";
         let canon = format!(
             "POST\n/\n\ncontent-type:{}\nhost:{}\nx-amz-date:{}\nx-amz-target:{}\n\n{}\n{}",
@@ -452,7 +446,7 @@ mod tests {
             date,
             headers["x-amz-target"].to_str().unwrap(),
             signed,
-            hex::encode(Sha256::digest(body))
+            payload_hash
         );
         let scope = format!("{}/us-east-1/sagemaker/aws4_request", &date[..8]);
         let sts = format!(
@@ -494,6 +488,38 @@ mod tests {
         sign_botocore_style(&mut h, &body, "20261126T021721Z");
         let now = parse_amz_date("20261126T021800Z").unwrap();
         (h, body, now)
+    }
+
+    #[test]
+    fn the_body_is_always_authenticated() {
+        let (mut h, _, now) = captured_shape();
+        let v = verifier();
+        let uri: Uri = "/".parse().unwrap();
+        // signed with UNSIGNED-PAYLOAD (as S3 allows): the JSON services refuse it, whatever the body
+        h.insert(
+            "x-amz-content-sha256",
+            HeaderValue::from_static("UNSIGNED-PAYLOAD"),
+        );
+        sign_with_payload_hash(&mut h, "UNSIGNED-PAYLOAD", "20261126T021721Z");
+        for body in [&br#"{"logGroupName": "attacker-1"}"#[..], b"{}"] {
+            assert_eq!(
+                v.verify(&Method::POST, &uri, &h, body, now).unwrap_err(),
+                AuthError::BadSignature
+            );
+        }
+        // signed with the hash of one body, sent with another
+        let (mut h, body, now) = captured_shape();
+        let hash = hex::encode(Sha256::digest(&body));
+        h.insert(
+            "x-amz-content-sha256",
+            HeaderValue::from_str(&hash).unwrap(),
+        );
+        sign_with_payload_hash(&mut h, &hash, "20261126T021721Z");
+        v.verify(&Method::POST, &uri, &h, &body, now).unwrap();
+        assert_eq!(
+            v.verify(&Method::POST, &uri, &h, b"{}", now).unwrap_err(),
+            AuthError::BadSignature
+        );
     }
 
     #[test]
