@@ -8,6 +8,7 @@
 
 use axum::body::Body;
 use http::{HeaderValue, Response, StatusCode};
+use sagemaker_api::ErrorCode;
 
 /// Content type of AWS JSON 1.1 responses.
 pub const JSON_11: &str = "application/x-amz-json-1.1";
@@ -32,6 +33,14 @@ impl std::fmt::Display for JsonError {
 impl std::error::Error for JsonError {}
 
 impl JsonError {
+    /// An error with one of the codes AWS's JSON services send, at that code's HTTP status.
+    pub fn of(code: &ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            status: code.status(),
+            code: code.as_str().to_string(),
+            message: message.into(),
+        }
+    }
     /// A 400 `ValidationException`.
     pub fn validation(message: impl Into<String>) -> Self {
         Self {

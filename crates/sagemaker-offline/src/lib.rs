@@ -30,5 +30,6 @@ pub mod sagemaker;
 pub mod seed;
 pub mod server;
 pub mod sigv4;
+mod wire;
 
 pub use server::{RunningServer, ServerConfig, Shutdown, StartError, start};

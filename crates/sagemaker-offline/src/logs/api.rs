@@ -1,24 +1,37 @@
 //! The CloudWatch Logs JSON 1.1 API (`X-Amz-Target: Logs_20140328.<Op>`): CreateLogGroup,
 //! CreateLogStream, PutLogEvents, DescribeLogGroups, DescribeLogStreams, GetLogEvents and
-//! FilterLogEvents over the [`LogStore`], in CloudWatch's request and error shapes.
+//! FilterLogEvents over the [`LogStore`]. Each request body is read into the operation's
+//! `sagemaker_api::logs` request type and each answer is serialized from its response type;
+//! errors carry CloudWatch's codes.
 //!
 //! The paging tokens follow what the AWS CLI and boto3 paginators rely on: GetLogEvents answers
 //! the same token again at either end of a stream, and the paginators stop on a repeated token
 //! (see `docs/SEMANTICS.md`).
 
-use serde_json::{Value, json};
+use sagemaker_api::ErrorCode;
+use sagemaker_api::logs::{
+    CreateLogGroupRequest, CreateLogStreamRequest, DescribeLogGroupsRequest,
+    DescribeLogGroupsResponse, DescribeLogStreamsRequest, DescribeLogStreamsResponse,
+    FilterLogEventsRequest, FilterLogEventsResponse, FilteredLogEvent, GetLogEventsRequest,
+    GetLogEventsResponse, LogGroup, LogGroupClass, LogStream, OrderBy, OutputLogEvent,
+    PutLogEventsRequest, PutLogEventsResponse, SearchedLogStream,
+};
+use serde::Serialize;
+use serde::de::{DeserializeOwned, IgnoredAny};
+use serde_json::Value;
 
 use super::filter::pattern_matches;
 use super::store::{LogError, LogEvent, LogStore, Stored, Stream, fs_name, now_ms};
 use crate::api_error::JsonError;
 use crate::ctx::Ctx;
+use crate::wire::{BodyError, parse_body};
 
 fn invalid_param(msg: impl Into<String>) -> JsonError {
-    JsonError::client("InvalidParameterException", msg)
+    JsonError::of(&ErrorCode::InvalidParameterException, msg)
 }
 
 fn not_found(msg: impl Into<String>) -> JsonError {
-    JsonError::client("ResourceNotFoundException", msg)
+    JsonError::of(&ErrorCode::ResourceNotFoundException, msg)
 }
 
 impl From<LogError> for JsonError {
@@ -26,7 +39,7 @@ impl From<LogError> for JsonError {
         match e {
             LogError::NoSuchGroup(_) | LogError::NoSuchStream(..) => not_found(e.to_string()),
             LogError::GroupExists(_) | LogError::StreamExists(..) => {
-                JsonError::client("ResourceAlreadyExistsException", e.to_string())
+                JsonError::of(&ErrorCode::ResourceAlreadyExistsException, e.to_string())
             }
             LogError::Invalid(m) => invalid_param(m),
             LogError::Io(io) => JsonError::internal(format!("log store I/O error: {io}")),
@@ -34,71 +47,55 @@ impl From<LogError> for JsonError {
     }
 }
 
-struct Req<'a>(&'a serde_json::Map<String, Value>);
+/// The body as the operation's request type; what does not fit is a `SerializationException`.
+fn request<T: DeserializeOwned>(body: &[u8]) -> Result<T, JsonError> {
+    parse_body(body).map_err(|e| {
+        let message = match e {
+            BodyError::NotJson(e) => format!("request body is not valid JSON: {e}"),
+            BodyError::NotObject => "request body must be a JSON object".to_string(),
+            BodyError::Member(path, e) => format!("parameter {path}: {e}"),
+        };
+        JsonError::of(&ErrorCode::SerializationException, message)
+    })
+}
 
-impl Req<'_> {
-    fn str_opt(&self, k: &str) -> Result<Option<&str>, JsonError> {
-        match self.0.get(k) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(other) => Err(JsonError::client(
-                "SerializationException",
-                format!("parameter {k} must be a string, got {other}"),
-            )),
-        }
+/// A response type as the JSON body.
+fn response<T: Serialize>(r: &T) -> Result<Value, JsonError> {
+    serde_json::to_value(r).map_err(|e| JsonError::internal(format!("response not encodable: {e}")))
+}
+
+/// `limit` between 1 and `max` (CloudWatch's message when it is not), `default` when absent.
+fn limit(limit: Option<i32>, max: i64, default: i64) -> Result<usize, JsonError> {
+    let v = limit.map_or(default, i64::from);
+    if !(1..=max).contains(&v) {
+        return Err(invalid_param(format!(
+            "1 validation error detected: Value '{v}' at 'limit' failed to satisfy constraint: Member must have value between 1 and {max}"
+        )));
     }
-    fn i64_opt(&self, k: &str) -> Result<Option<i64>, JsonError> {
-        match self.0.get(k) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(|| {
-                JsonError::client(
-                    "SerializationException",
-                    format!("parameter {k} must be an integer, got {n}"),
-                )
-            }),
-            Some(other) => Err(JsonError::client(
-                "SerializationException",
-                format!("parameter {k} must be a number, got {other}"),
-            )),
-        }
+    usize::try_from(v).map_err(|_| invalid_param(format!("limit {v} out of range")))
+}
+
+/// `logGroupName` or `logGroupIdentifier` (name or ARN).
+fn group(name: Option<&str>, identifier: Option<&str>) -> Result<String, JsonError> {
+    if let Some(n) = name {
+        return Ok(n.to_string());
     }
-    fn bool_opt(&self, k: &str) -> Result<Option<bool>, JsonError> {
-        match self.0.get(k) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(other) => Err(JsonError::client(
-                "SerializationException",
-                format!("parameter {k} must be a boolean, got {other}"),
-            )),
+    if let Some(id) = identifier {
+        if let Some(rest) = id.strip_prefix("arn:")
+            && let Some(pos) = rest.find(":log-group:")
+        {
+            let name = &rest[pos + ":log-group:".len()..];
+            return Ok(name.strip_suffix(":*").unwrap_or(name).to_string());
         }
+        return Ok(id.to_string());
     }
-    fn limit(&self, max: i64, default: i64) -> Result<usize, JsonError> {
-        let v = self.i64_opt("limit")?.unwrap_or(default);
-        if !(1..=max).contains(&v) {
-            return Err(invalid_param(format!(
-                "1 validation error detected: Value '{v}' at 'limit' failed to satisfy constraint: Member must have value between 1 and {max}"
-            )));
-        }
-        usize::try_from(v).map_err(|_| invalid_param(format!("limit {v} out of range")))
-    }
-    /// `logGroupName` or `logGroupIdentifier` (name or ARN).
-    fn group(&self) -> Result<String, JsonError> {
-        if let Some(n) = self.str_opt("logGroupName")? {
-            return Ok(n.to_string());
-        }
-        if let Some(id) = self.str_opt("logGroupIdentifier")? {
-            if let Some(rest) = id.strip_prefix("arn:")
-                && let Some(pos) = rest.find(":log-group:")
-            {
-                let name = &rest[pos + ":log-group:".len()..];
-                return Ok(name.strip_suffix(":*").unwrap_or(name).to_string());
-            }
-            return Ok(id.to_string());
-        }
-        Err(invalid_param(
-            "Either logGroupName or logGroupIdentifier must be specified",
-        ))
-    }
+    Err(invalid_param(
+        "Either logGroupName or logGroupIdentifier must be specified",
+    ))
+}
+
+fn stream_name(name: Option<&str>) -> Result<&str, JsonError> {
+    name.ok_or_else(|| invalid_param("logStreamName is required"))
 }
 
 fn group_arn(ctx: &Ctx, group: &str) -> String {
@@ -125,54 +122,39 @@ const MAX_RESPONSE_BYTES: usize = 1_048_576;
 
 /// Handles one `Logs_20140328.<op>` request (after authentication). Ok = the JSON response body.
 pub fn handle(ctx: &Ctx, op: &str, body: &[u8]) -> Result<Value, JsonError> {
-    let parsed: Value = if body.iter().all(u8::is_ascii_whitespace) {
-        json!({})
-    } else {
-        serde_json::from_slice(body).map_err(|e| {
-            JsonError::client(
-                "SerializationException",
-                format!("request body is not valid JSON: {e}"),
-            )
-        })?
-    };
-    let Value::Object(map) = &parsed else {
-        return Err(JsonError::client(
-            "SerializationException",
-            "request body must be a JSON object",
-        ));
-    };
-    let req = Req(map);
     let store = &ctx.logs;
     match op {
         "CreateLogGroup" => {
-            store.create_group(&req.group()?)?;
-            Ok(json!({}))
+            let req: CreateLogGroupRequest = request(body)?;
+            store.create_group(&group(req.log_group_name.as_deref(), None)?)?;
+            Ok(Value::Object(serde_json::Map::new()))
         }
         "CreateLogStream" => {
-            let stream = req
-                .str_opt("logStreamName")?
-                .ok_or_else(|| invalid_param("logStreamName is required"))?;
-            store.create_stream(&req.group()?, stream)?;
-            Ok(json!({}))
+            let req: CreateLogStreamRequest = request(body)?;
+            let stream = stream_name(req.log_stream_name.as_deref())?;
+            store.create_stream(&group(req.log_group_name.as_deref(), None)?, stream)?;
+            Ok(Value::Object(serde_json::Map::new()))
         }
-        "PutLogEvents" => put_log_events(store, &req),
-        "DescribeLogGroups" => describe_log_groups(ctx, &req),
-        "DescribeLogStreams" => describe_log_streams(ctx, &req),
-        "GetLogEvents" => get_log_events(store, &req),
-        "FilterLogEvents" => filter_log_events(store, &req),
-        _ => Err(JsonError::client(
-            "UnknownOperationException",
-            format!("Operation Logs_20140328.{op} is not supported by sagemaker-offline"),
-        )),
+        "PutLogEvents" => put_log_events(store, &request(body)?),
+        "DescribeLogGroups" => describe_log_groups(ctx, &request(body)?),
+        "DescribeLogStreams" => describe_log_streams(ctx, &request(body)?),
+        "GetLogEvents" => get_log_events(store, &request(body)?),
+        "FilterLogEvents" => filter_log_events(store, &request(body)?),
+        _ => {
+            // A malformed body is reported before the unknown operation, as for the known ones.
+            request::<IgnoredAny>(body)?;
+            Err(JsonError::of(
+                &ErrorCode::UnknownOperationException,
+                format!("Operation Logs_20140328.{op} is not supported by sagemaker-offline"),
+            ))
+        }
     }
 }
 
-fn put_log_events(store: &LogStore, req: &Req<'_>) -> Result<Value, JsonError> {
-    let group = req.group()?;
-    let stream = req
-        .str_opt("logStreamName")?
-        .ok_or_else(|| invalid_param("logStreamName is required"))?;
-    let Some(Value::Array(items)) = req.0.get("logEvents") else {
+fn put_log_events(store: &LogStore, req: &PutLogEventsRequest) -> Result<Value, JsonError> {
+    let group = group(req.log_group_name.as_deref(), None)?;
+    let stream = stream_name(req.log_stream_name.as_deref())?;
+    let Some(items) = &req.log_events else {
         return Err(invalid_param("logEvents is required and must be a list"));
     };
     if items.is_empty() || items.len() > 10_000 {
@@ -183,12 +165,10 @@ fn put_log_events(store: &LogStore, req: &Req<'_>) -> Result<Value, JsonError> {
     }
     let mut events = Vec::with_capacity(items.len());
     for (i, it) in items.iter().enumerate() {
-        let ts = it.get("timestamp").and_then(Value::as_i64);
-        let msg = it.get("message").and_then(Value::as_str);
-        match (ts, msg) {
+        match (it.timestamp, &it.message) {
             (Some(timestamp), Some(message)) => events.push(LogEvent {
                 timestamp,
-                message: message.to_string(),
+                message: message.clone(),
             }),
             _ => {
                 return Err(invalid_param(format!(
@@ -203,63 +183,68 @@ fn put_log_events(store: &LogStore, req: &Req<'_>) -> Result<Value, JsonError> {
         ));
     }
     store.put_events(&group, stream, &events)?;
-    Ok(json!({ "nextSequenceToken": format!("{:056}", now_ms()) }))
+    response(&PutLogEventsResponse {
+        next_sequence_token: Some(format!("{:056}", now_ms())),
+        ..Default::default()
+    })
 }
 
-fn page_offset(req: &Req<'_>) -> Result<usize, JsonError> {
-    match req.str_opt("nextToken")? {
+fn page_offset(token: Option<&str>) -> Result<usize, JsonError> {
+    match token {
         None => Ok(0),
         Some(t) => parse_token(t, 'o').ok_or_else(bad_token),
     }
 }
 
-fn describe_log_groups(ctx: &Ctx, req: &Req<'_>) -> Result<Value, JsonError> {
-    let prefix = req.str_opt("logGroupNamePrefix")?.unwrap_or("");
-    let pattern = req.str_opt("logGroupNamePattern")?;
-    let limit = req.limit(50, 50)?;
-    let offset = page_offset(req)?;
+/// One page of `all` from `offset`, and the token of the next page if there is one.
+fn page<T>(all: Vec<T>, offset: usize, limit: usize) -> (Vec<T>, Option<String>) {
+    let total = all.len();
+    let items: Vec<T> = all.into_iter().skip(offset).take(limit).collect();
+    let end = offset.saturating_add(items.len());
+    let next = (end < total).then(|| format!("o/{end}"));
+    (items, next)
+}
+
+fn describe_log_groups(ctx: &Ctx, req: &DescribeLogGroupsRequest) -> Result<Value, JsonError> {
+    let prefix = req.log_group_name_prefix.as_deref().unwrap_or("");
+    let pattern = req.log_group_name_pattern.as_deref();
+    let limit = limit(req.limit, 50, 50)?;
+    let offset = page_offset(req.next_token.as_deref())?;
     let groups = ctx.logs.lock();
-    let all: Vec<Value> = groups
+    let all: Vec<LogGroup> = groups
         .iter()
         .filter(|(name, _)| name.starts_with(prefix) && pattern.is_none_or(|p| name.contains(p)))
-        .map(|(name, g)| {
-            json!({
-                "logGroupName": name,
-                "creationTime": g.creation_time,
-                "metricFilterCount": 0,
-                "arn": format!("{}:*", group_arn(ctx, name)),
-                "logGroupArn": group_arn(ctx, name),
-                "storedBytes": 0,
-                "logGroupClass": "STANDARD",
-            })
+        .map(|(name, g)| LogGroup {
+            log_group_name: Some(name.clone()),
+            creation_time: Some(g.creation_time),
+            metric_filter_count: Some(0),
+            arn: Some(format!("{}:*", group_arn(ctx, name))),
+            log_group_arn: Some(group_arn(ctx, name)),
+            stored_bytes: Some(0),
+            log_group_class: Some(LogGroupClass::Standard),
+            ..Default::default()
         })
         .collect();
-    Ok(page(all, "logGroups", offset, limit))
+    let (log_groups, next_token) = page(all, offset, limit);
+    response(&DescribeLogGroupsResponse {
+        log_groups: Some(log_groups),
+        next_token,
+    })
 }
 
-fn page(all: Vec<Value>, field: &str, offset: usize, limit: usize) -> Value {
-    let total = all.len();
-    let items: Vec<Value> = all.into_iter().skip(offset).take(limit).collect();
-    let mut out = serde_json::Map::new();
-    let end = offset.saturating_add(items.len());
-    out.insert(field.to_string(), Value::Array(items));
-    if end < total {
-        out.insert("nextToken".into(), Value::String(format!("o/{end}")));
-    }
-    Value::Object(out)
-}
-
-fn describe_log_streams(ctx: &Ctx, req: &Req<'_>) -> Result<Value, JsonError> {
-    let group = req.group()?;
-    let prefix = req.str_opt("logStreamNamePrefix")?;
-    let order = req.str_opt("orderBy")?.unwrap_or("LogStreamName");
-    let descending = req.bool_opt("descending")?.unwrap_or(false);
-    let limit = req.limit(50, 50)?;
-    let offset = page_offset(req)?;
-    let by_time = match order {
-        "LogStreamName" => false,
-        "LastEventTime" => true,
-        other => {
+fn describe_log_streams(ctx: &Ctx, req: &DescribeLogStreamsRequest) -> Result<Value, JsonError> {
+    let group = group(
+        req.log_group_name.as_deref(),
+        req.log_group_identifier.as_deref(),
+    )?;
+    let prefix = req.log_stream_name_prefix.as_deref();
+    let descending = req.descending.unwrap_or(false);
+    let limit = limit(req.limit, 50, 50)?;
+    let offset = page_offset(req.next_token.as_deref())?;
+    let by_time = match &req.order_by {
+        None | Some(OrderBy::LogStreamName) => false,
+        Some(OrderBy::LastEventTime) => true,
+        Some(other) => {
             return Err(invalid_param(format!(
                 "1 validation error detected: Value '{other}' at 'orderBy' failed to satisfy constraint: Member must satisfy enum value set: [LogStreamName, LastEventTime]"
             )));
@@ -291,53 +276,51 @@ fn describe_log_streams(ctx: &Ctx, req: &Req<'_>) -> Result<Value, JsonError> {
         rows.reverse();
     }
     let arn = group_arn(ctx, &group);
-    let all: Vec<Value> = rows
+    let all: Vec<LogStream> = rows
         .into_iter()
-        .map(|(name, s)| {
-            let mut o = serde_json::Map::new();
-            o.insert("logStreamName".into(), json!(name));
-            o.insert("creationTime".into(), json!(s.creation_time));
-            if let (Some(first), Some(last)) = (s.events.first(), s.events.last()) {
-                o.insert("firstEventTimestamp".into(), json!(first.timestamp));
-                o.insert("lastEventTimestamp".into(), json!(last.timestamp));
-            }
-            if let Some(li) = s.last_ingestion {
-                o.insert("lastIngestionTime".into(), json!(li));
-            }
-            o.insert(
-                "uploadSequenceToken".into(),
-                json!(format!("{:056}", s.events.len())),
-            );
-            o.insert("arn".into(), json!(format!("{arn}:log-stream:{name}")));
-            o.insert("storedBytes".into(), json!(0));
-            Value::Object(o)
+        .map(|(name, s)| LogStream {
+            log_stream_name: Some(name.clone()),
+            creation_time: Some(s.creation_time),
+            first_event_timestamp: s.events.first().map(|e| e.timestamp),
+            last_event_timestamp: s.events.last().map(|e| e.timestamp),
+            last_ingestion_time: s.last_ingestion,
+            upload_sequence_token: Some(format!("{:056}", s.events.len())),
+            arn: Some(format!("{arn}:log-stream:{name}")),
+            stored_bytes: Some(0),
         })
         .collect();
-    Ok(page(all, "logStreams", offset, limit))
+    let (log_streams, next_token) = page(all, offset, limit);
+    response(&DescribeLogStreamsResponse {
+        log_streams: Some(log_streams),
+        next_token,
+    })
 }
 
-fn time_window(req: &Req<'_>) -> Result<(i64, i64), JsonError> {
-    let start = req.i64_opt("startTime")?.unwrap_or(i64::MIN);
-    let end = req.i64_opt("endTime")?.unwrap_or(i64::MAX);
-    Ok((start, end))
+fn time_window(start: Option<i64>, end: Option<i64>) -> (i64, i64) {
+    (start.unwrap_or(i64::MIN), end.unwrap_or(i64::MAX))
 }
 
-fn event_json(e: &Stored) -> Value {
-    json!({ "timestamp": e.timestamp, "message": e.message, "ingestionTime": e.ingestion })
+fn output_event(e: &Stored) -> OutputLogEvent {
+    OutputLogEvent {
+        timestamp: Some(e.timestamp),
+        message: Some(e.message.clone()),
+        ingestion_time: Some(e.ingestion),
+    }
 }
 
 /// GetLogEvents. Tokens are `f/<index>` (forward: events from stream index `index` on) and
 /// `b/<index>` (backward: events before `index`); at either end the same token comes back, which
 /// is how the CLI and boto3 paginators know to stop.
-fn get_log_events(store: &LogStore, req: &Req<'_>) -> Result<Value, JsonError> {
-    let group = req.group()?;
-    let stream = req
-        .str_opt("logStreamName")?
-        .ok_or_else(|| invalid_param("logStreamName is required"))?;
-    let limit = req.limit(10_000, 10_000)?;
-    let from_head = req.bool_opt("startFromHead")?.unwrap_or(false);
-    let (start, end) = time_window(req)?;
-    let token = req.str_opt("nextToken")?;
+fn get_log_events(store: &LogStore, req: &GetLogEventsRequest) -> Result<Value, JsonError> {
+    let group = group(
+        req.log_group_name.as_deref(),
+        req.log_group_identifier.as_deref(),
+    )?;
+    let stream = stream_name(req.log_stream_name.as_deref())?;
+    let limit = limit(req.limit, 10_000, 10_000)?;
+    let from_head = req.start_from_head.unwrap_or(false);
+    let (start, end) = time_window(req.start_time, req.end_time);
+    let token = req.next_token.as_deref();
     let groups = store.lock();
     let g = groups
         .get(&group)
@@ -396,49 +379,34 @@ fn get_log_events(store: &LogStore, req: &Req<'_>) -> Result<Value, JsonError> {
         // Nothing returned: both tokens stay where we are, so a paginator sees a repeat and stops.
         _ => (pos, pos),
     };
-    let events: Vec<Value> = picked.iter().map(|&i| event_json(&ev[i])).collect();
-    Ok(json!({
-        "events": events,
-        "nextForwardToken": format!("f/{fwd:056}"),
-        "nextBackwardToken": format!("b/{back:056}"),
-    }))
+    response(&GetLogEventsResponse {
+        events: Some(picked.iter().map(|&i| output_event(&ev[i])).collect()),
+        next_forward_token: Some(format!("f/{fwd:056}")),
+        next_backward_token: Some(format!("b/{back:056}")),
+    })
 }
 
-fn filter_log_events(store: &LogStore, req: &Req<'_>) -> Result<Value, JsonError> {
-    let group = req.group()?;
-    let names: Option<Vec<String>> = match req.0.get("logStreamNames") {
-        None | Some(Value::Null) => None,
-        Some(Value::Array(a)) => Some(
-            a.iter()
-                .map(|v| {
-                    v.as_str()
-                        .map(str::to_string)
-                        .ok_or_else(|| invalid_param("logStreamNames must be strings"))
-                })
-                .collect::<Result<_, _>>()?,
-        ),
-        Some(_) => {
-            return Err(JsonError::client(
-                "SerializationException",
-                "logStreamNames must be a list",
-            ));
-        }
-    };
-    let prefix = req.str_opt("logStreamNamePrefix")?;
+fn filter_log_events(store: &LogStore, req: &FilterLogEventsRequest) -> Result<Value, JsonError> {
+    let group = group(
+        req.log_group_name.as_deref(),
+        req.log_group_identifier.as_deref(),
+    )?;
+    let names = req.log_stream_names.as_deref();
+    let prefix = req.log_stream_name_prefix.as_deref();
     if names.is_some() && prefix.is_some() {
         return Err(invalid_param(
             "logStreamNames and logStreamNamePrefix are mutually exclusive",
         ));
     }
-    let pattern = req.str_opt("filterPattern")?.unwrap_or("");
-    let (start, end) = time_window(req)?;
-    let limit = req.limit(10_000, 10_000)?;
-    let offset = page_offset(req)?;
+    let pattern = req.filter_pattern.as_deref().unwrap_or("");
+    let (start, end) = time_window(req.start_time, req.end_time);
+    let limit = limit(req.limit, 10_000, 10_000)?;
+    let offset = page_offset(req.next_token.as_deref())?;
     let groups = store.lock();
     let g = groups
         .get(&group)
         .ok_or_else(|| not_found("The specified log group does not exist."))?;
-    if let Some(names) = &names
+    if let Some(names) = names
         && let Some(missing) = names.iter().find(|n| !g.streams.contains_key(n.as_str()))
     {
         return Err(not_found(format!(
@@ -448,7 +416,7 @@ fn filter_log_events(store: &LogStore, req: &Req<'_>) -> Result<Value, JsonError
     let mut hits: Vec<(i64, &str, usize, &Stored)> = Vec::new();
     let mut searched = Vec::new();
     for (name, s) in &g.streams {
-        let wanted = match (&names, prefix) {
+        let wanted = match (names, prefix) {
             (Some(ns), _) => ns.iter().any(|n| n == name),
             (None, Some(p)) => name.starts_with(p),
             (None, None) => true,
@@ -456,7 +424,10 @@ fn filter_log_events(store: &LogStore, req: &Req<'_>) -> Result<Value, JsonError
         if !wanted {
             continue;
         }
-        searched.push(json!({ "logStreamName": name, "searchedCompletely": true }));
+        searched.push(SearchedLogStream {
+            log_stream_name: Some(name.clone()),
+            searched_completely: Some(true),
+        });
         for (i, e) in s.events.iter().enumerate() {
             if e.timestamp >= start && e.timestamp < end && pattern_matches(pattern, &e.message) {
                 hits.push((e.timestamp, name.as_str(), i, e));
@@ -475,20 +446,20 @@ fn filter_log_events(store: &LogStore, req: &Req<'_>) -> Result<Value, JsonError
         if bytes > MAX_RESPONSE_BYTES && !events.is_empty() {
             break;
         }
-        events.push(json!({
-            "logStreamName": name,
-            "timestamp": e.timestamp,
-            "message": e.message,
-            "ingestionTime": e.ingestion,
-            "eventId": format!("{}-{i}", fs_name(name)),
-        }));
+        events.push(FilteredLogEvent {
+            log_stream_name: Some((*name).to_string()),
+            timestamp: Some(e.timestamp),
+            message: Some(e.message.clone()),
+            ingestion_time: Some(e.ingestion),
+            event_id: Some(format!("{}-{i}", fs_name(name))),
+        });
     }
     let end_pos = offset.saturating_add(events.len());
-    let mut out = json!({ "events": events, "searchedLogStreams": searched });
-    if end_pos < total {
-        out["nextToken"] = json!(format!("o/{end_pos}"));
-    }
-    Ok(out)
+    response(&FilterLogEventsResponse {
+        events: Some(events),
+        searched_log_streams: Some(searched),
+        next_token: (end_pos < total).then(|| format!("o/{end_pos}")),
+    })
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use serde_json::json;
+
 use super::*;
 
 fn ctx(dir: &Path) -> Ctx {
