@@ -43,11 +43,7 @@ impl JsonError {
     }
     /// A 400 `ValidationException`.
     pub fn validation(message: impl Into<String>) -> Self {
-        Self {
-            status: 400,
-            code: "ValidationException".into(),
-            message: message.into(),
-        }
+        Self::of(&ErrorCode::ValidationException, message)
     }
     /// Any 400 error with a code.
     pub fn client(code: &str, message: impl Into<String>) -> Self {
@@ -67,11 +63,7 @@ impl JsonError {
     }
     /// A 500 `InternalFailure` (clients retry these; use only for real server faults such as I/O).
     pub fn internal(message: impl Into<String>) -> Self {
-        Self {
-            status: 500,
-            code: "InternalFailure".into(),
-            message: message.into(),
-        }
+        Self::of(&ErrorCode::InternalFailure, message)
     }
     /// The JSON body `{"__type": code, "message": msg}`.
     pub fn body_json(&self) -> serde_json::Value {

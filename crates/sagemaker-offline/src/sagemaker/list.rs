@@ -1,11 +1,92 @@
 //! The List* operations' common part: NameContains / StatusEquals / time filters, SortBy /
 //! SortOrder, MaxResults and NextToken pagination.
 
+use sagemaker_api::sagemaker::{
+    ListEndpointConfigsInput, ListEndpointsInput, ListModelsInput, ListTrainingJobsRequest,
+};
 use serde_json::{Value, json};
 
 use super::constraints::Checker;
-use super::request::Obj;
 use crate::api_error::JsonError;
+
+/// The members the List* requests share (each request type has the ones its operation allows).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ListQuery {
+    pub max_results: Option<i32>,
+    pub sort_by: Option<String>,
+    pub sort_order: Option<String>,
+    pub status_equals: Option<String>,
+    pub name_contains: Option<String>,
+    pub next_token: Option<String>,
+    pub creation_time_after: Option<f64>,
+    pub creation_time_before: Option<f64>,
+    pub last_modified_time_after: Option<f64>,
+    pub last_modified_time_before: Option<f64>,
+}
+
+impl From<&ListTrainingJobsRequest> for ListQuery {
+    fn from(r: &ListTrainingJobsRequest) -> Self {
+        Self {
+            max_results: r.max_results,
+            sort_by: r.sort_by.as_ref().map(|v| v.as_str().to_string()),
+            sort_order: r.sort_order.as_ref().map(|v| v.as_str().to_string()),
+            status_equals: r.status_equals.as_ref().map(|v| v.as_str().to_string()),
+            name_contains: r.name_contains.clone(),
+            next_token: r.next_token.clone(),
+            creation_time_after: r.creation_time_after,
+            creation_time_before: r.creation_time_before,
+            last_modified_time_after: r.last_modified_time_after,
+            last_modified_time_before: r.last_modified_time_before,
+        }
+    }
+}
+
+impl From<&ListModelsInput> for ListQuery {
+    fn from(r: &ListModelsInput) -> Self {
+        Self {
+            max_results: r.max_results,
+            sort_by: r.sort_by.as_ref().map(|v| v.as_str().to_string()),
+            sort_order: r.sort_order.as_ref().map(|v| v.as_str().to_string()),
+            name_contains: r.name_contains.clone(),
+            next_token: r.next_token.clone(),
+            creation_time_after: r.creation_time_after,
+            creation_time_before: r.creation_time_before,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&ListEndpointConfigsInput> for ListQuery {
+    fn from(r: &ListEndpointConfigsInput) -> Self {
+        Self {
+            max_results: r.max_results,
+            sort_by: r.sort_by.as_ref().map(|v| v.as_str().to_string()),
+            sort_order: r.sort_order.as_ref().map(|v| v.as_str().to_string()),
+            name_contains: r.name_contains.clone(),
+            next_token: r.next_token.clone(),
+            creation_time_after: r.creation_time_after,
+            creation_time_before: r.creation_time_before,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&ListEndpointsInput> for ListQuery {
+    fn from(r: &ListEndpointsInput) -> Self {
+        Self {
+            max_results: r.max_results,
+            sort_by: r.sort_by.as_ref().map(|v| v.as_str().to_string()),
+            sort_order: r.sort_order.as_ref().map(|v| v.as_str().to_string()),
+            status_equals: r.status_equals.as_ref().map(|v| v.as_str().to_string()),
+            name_contains: r.name_contains.clone(),
+            next_token: r.next_token.clone(),
+            creation_time_after: r.creation_time_after,
+            creation_time_before: r.creation_time_before,
+            last_modified_time_after: r.last_modified_time_after,
+            last_modified_time_before: r.last_modified_time_before,
+        }
+    }
+}
 
 /// One listable resource.
 #[derive(Debug, Clone)]
@@ -28,42 +109,41 @@ const TOKEN_PREFIX: &str = "sagemaker-offline:";
 
 /// Filters, sorts and pages `rows` as the request asks; returns `{<result_key>: [...], NextToken?}`.
 pub(crate) fn list(
-    req: &Obj<'_>,
+    req: &ListQuery,
     mut rows: Vec<Row>,
     spec: &ListSpec<'_>,
 ) -> Result<Value, JsonError> {
     let mut c = Checker::new();
-    let max = req.int("MaxResults")?.unwrap_or(10);
+    let max = req.max_results.map_or(10, i64::from);
     c.at_least(max, "maxResults", 1);
     c.at_most(max, "maxResults", 100);
-    let sort_by = req.str("SortBy")?.unwrap_or("CreationTime");
+    let sort_by = req.sort_by.as_deref().unwrap_or("CreationTime");
     c.one_of(sort_by, "sortBy", spec.sort_by);
-    let order = req.str("SortOrder")?.unwrap_or("Descending");
+    let order = req.sort_order.as_deref().unwrap_or("Descending");
     c.one_of(order, "sortOrder", &["Ascending", "Descending"]);
-    let status = req.str("StatusEquals")?;
+    let status = req.status_equals.as_deref();
     if let Some(s) = status
         && !spec.statuses.is_empty()
     {
         c.one_of(s, "statusEquals", spec.statuses);
     }
-    let name_contains = req.str("NameContains")?;
+    let name_contains = req.name_contains.as_deref();
     if let Some(n) = name_contains {
         c.string(n, "nameContains", 0, 63, None);
     }
     c.finish()?;
-    let start = match req.str("NextToken")? {
+    let start = match req.next_token.as_deref() {
         None => 0usize,
         Some(t) => t
             .strip_prefix(TOKEN_PREFIX)
             .and_then(|n| n.parse::<usize>().ok())
             .ok_or_else(|| JsonError::validation(format!("Invalid pagination token \"{t}\".")))?,
     };
-    let after = |k: &str| req.num(k);
     let (ca, cb, ma, mb) = (
-        after("CreationTimeAfter")?,
-        after("CreationTimeBefore")?,
-        after("LastModifiedTimeAfter")?,
-        after("LastModifiedTimeBefore")?,
+        req.creation_time_after,
+        req.creation_time_before,
+        req.last_modified_time_after,
+        req.last_modified_time_before,
     );
     let needle = name_contains.map(str::to_ascii_lowercase);
     rows.retain(|r| {
@@ -126,6 +206,11 @@ mod tests {
         statuses: &["Completed", "Failed"],
     };
 
+    fn query(req: Value) -> ListQuery {
+        let r: ListTrainingJobsRequest = serde_json::from_value(req).expect("request");
+        ListQuery::from(&r)
+    }
+
     fn names(v: &Value) -> Vec<String> {
         v["Items"]
             .as_array()
@@ -140,14 +225,14 @@ mod tests {
     #[test]
     fn default_is_newest_first_ten_then_token() {
         let req = json!({});
-        let out = list(&Obj::new(&req, "b").expect("obj"), rows(), &SPEC).expect("list");
+        let out = list(&query(req), rows(), &SPEC).expect("list");
         let n = names(&out);
         assert_eq!(n.len(), 10);
         assert_eq!(n[0], "job-24");
         assert_eq!(n[9], "job-15");
         let token = out["NextToken"].as_str().expect("token").to_string();
         let req = json!({"NextToken": token, "MaxResults": 100});
-        let out = list(&Obj::new(&req, "b").expect("obj"), rows(), &SPEC).expect("list");
+        let out = list(&query(req), rows(), &SPEC).expect("list");
         assert_eq!(names(&out).len(), 15);
         assert_eq!(names(&out)[0], "job-14");
         assert!(out.get("NextToken").is_none());
@@ -156,13 +241,13 @@ mod tests {
     #[test]
     fn filters_and_sorting() {
         let req = json!({"NameContains": "JOB-1", "StatusEquals": "Failed", "SortBy": "Name", "SortOrder": "Ascending"});
-        let out = list(&Obj::new(&req, "b").expect("obj"), rows(), &SPEC).expect("list");
+        let out = list(&query(req), rows(), &SPEC).expect("list");
         assert_eq!(
             names(&out),
             vec!["job-11", "job-13", "job-15", "job-17", "job-19"]
         );
         let req = json!({"CreationTimeAfter": 1022.5});
-        let out = list(&Obj::new(&req, "b").expect("obj"), rows(), &SPEC).expect("list");
+        let out = list(&query(req), rows(), &SPEC).expect("list");
         assert_eq!(names(&out), vec!["job-24", "job-23"]);
     }
 
@@ -174,7 +259,7 @@ mod tests {
             json!({"StatusEquals": "Done"}),
             json!({"NextToken": "x"}),
         ] {
-            let e = list(&Obj::new(&req, "b").expect("obj"), rows(), &SPEC)
+            let e = list(&query(req.clone()), rows(), &SPEC)
                 .err()
                 .map(|e| e.code);
             assert_eq!(e.as_deref(), Some("ValidationException"), "{req}");

@@ -4,7 +4,8 @@
 //! passed) and [`SageMaker::invoke_endpoint`] for `POST /endpoints/{name}/invocations`.
 //!
 //! Layout:
-//! - `request` — untyped access to a JSON request's members (wrong types → SerializationException).
+//! - (requests and responses are `sagemaker_api::sagemaker` types: [`SageMaker::handle`] reads
+//!   each body into its operation's request type.)
 //! - `constraints` — the documented member constraints and the Coral-style ValidationException.
 //! - `arn` — ARNs and `s3://` URIs.
 //! - `records` — atomic JSON records of jobs, models, configs and endpoints under
@@ -25,17 +26,47 @@ mod hosting;
 mod list;
 mod metrics;
 mod records;
-mod request;
 mod runtime;
 mod training;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 
-use serde_json::Value;
+use sagemaker_api::ErrorCode;
+use serde::Serialize;
+use serde::de::{DeserializeOwned, IgnoredAny};
+use serde_json::{Map, Value};
 
 use crate::api_error::JsonError;
 use crate::ctx::Ctx;
+use crate::wire::{BodyError, parse_body};
+
+/// The body of `op` as its request type; what does not fit is a `SerializationException`.
+fn request<T: DeserializeOwned>(op: &str, body: &[u8]) -> Result<T, JsonError> {
+    parse_body(body).map_err(|e| {
+        let message = match e {
+            BodyError::NotJson(e) => format!("The request body of {op} is not valid JSON: {e}"),
+            BodyError::NotObject => format!("The request body of {op} must be a JSON object"),
+            BodyError::Member(path, e) => format!("{path}: {e}"),
+        };
+        JsonError::of(&ErrorCode::SerializationException, message)
+    })
+}
+
+/// A response type as the JSON body.
+pub(crate) fn response<T: Serialize>(r: &T) -> Result<Value, JsonError> {
+    serde_json::to_value(r).map_err(|e| JsonError::internal(format!("response not encodable: {e}")))
+}
+
+/// A request structure as a JSON object, for the members DescribeX echoes. Serializing these
+/// generated types cannot fail (string map keys, no fallible serializers); a non-object would
+/// give an empty map.
+pub(crate) fn to_map<T: Serialize>(v: &T) -> Map<String, Value> {
+    match serde_json::to_value(v) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    }
+}
 
 /// Seconds since the epoch with millisecond precision, as the JSON 1.1 protocol carries
 /// timestamps: the control plane's clock.
@@ -141,13 +172,11 @@ impl Inner {
         key: &str,
         value: &T,
     ) -> Result<(), JsonError> {
-        self.store.save(kind, key, value).map_err(|e| JsonError {
-            status: 500,
-            code: "InternalFailure".into(),
-            message: format!(
+        self.store.save(kind, key, value).map_err(|e| {
+            JsonError::internal(format!(
                 "sagemaker-offline could not write its state under {}: {e}",
                 self.ctx.sagemaker_dir().display()
-            ),
+            ))
         })
     }
     pub(crate) fn unpersist(&self, kind: &str, key: &str) {
@@ -227,41 +256,33 @@ impl SageMaker {
     /// One JSON 1.1 operation: `op` is the part after `SageMaker.`; `body` the JSON request.
     /// Ok = the JSON response body.
     pub async fn handle(&self, op: &str, body: &[u8]) -> Result<Value, JsonError> {
-        let req: Value = if body.iter().all(u8::is_ascii_whitespace) {
-            Value::Object(serde_json::Map::new())
-        } else {
-            serde_json::from_slice(body).map_err(|e| {
-                request::serialization(format!("The request body of {op} is not valid JSON: {e}"))
-            })?
-        };
-        if !req.is_object() {
-            return Err(request::serialization(format!(
-                "The request body of {op} must be a JSON object"
-            )));
-        }
         let i = &self.inner;
         match op {
-            "CreateTrainingJob" => training::create(i, &req),
-            "DescribeTrainingJob" => training::describe(i, &req),
-            "ListTrainingJobs" => training::list_jobs(i, &req),
-            "StopTrainingJob" => training::stop(i, &req),
-            "CreateModel" => hosting::create_model(i, &req),
-            "DescribeModel" => hosting::describe_model(i, &req),
-            "DeleteModel" => hosting::delete_model(i, &req),
-            "ListModels" => hosting::list_models(i, &req),
-            "CreateEndpointConfig" => hosting::create_config(i, &req),
-            "DescribeEndpointConfig" => hosting::describe_config(i, &req),
-            "DeleteEndpointConfig" => hosting::delete_config(i, &req),
-            "ListEndpointConfigs" => hosting::list_configs(i, &req),
-            "CreateEndpoint" => hosting::create_endpoint(&self.inner, &req).await,
-            "DescribeEndpoint" => hosting::describe_endpoint(i, &req),
-            "DeleteEndpoint" => hosting::delete_endpoint(i, &req),
-            "ListEndpoints" => hosting::list_endpoints(i, &req),
-            "UpdateEndpoint" => hosting::update_endpoint(&self.inner, &req).await,
-            _ => Err(JsonError::client(
-                "UnknownOperationException",
-                format!("The operation SageMaker.{op} is not supported by sagemaker-offline."),
-            )),
+            "CreateTrainingJob" => training::create(i, &request(op, body)?),
+            "DescribeTrainingJob" => training::describe(i, &request(op, body)?),
+            "ListTrainingJobs" => training::list_jobs(i, &request(op, body)?),
+            "StopTrainingJob" => training::stop(i, &request(op, body)?),
+            "CreateModel" => hosting::create_model(i, &request(op, body)?),
+            "DescribeModel" => hosting::describe_model(i, &request(op, body)?),
+            "DeleteModel" => hosting::delete_model(i, &request(op, body)?),
+            "ListModels" => hosting::list_models(i, &request(op, body)?),
+            "CreateEndpointConfig" => hosting::create_config(i, &request(op, body)?),
+            "DescribeEndpointConfig" => hosting::describe_config(i, &request(op, body)?),
+            "DeleteEndpointConfig" => hosting::delete_config(i, &request(op, body)?),
+            "ListEndpointConfigs" => hosting::list_configs(i, &request(op, body)?),
+            "CreateEndpoint" => hosting::create_endpoint(&self.inner, &request(op, body)?).await,
+            "DescribeEndpoint" => hosting::describe_endpoint(i, &request(op, body)?),
+            "DeleteEndpoint" => hosting::delete_endpoint(i, &request(op, body)?),
+            "ListEndpoints" => hosting::list_endpoints(i, &request(op, body)?),
+            "UpdateEndpoint" => hosting::update_endpoint(&self.inner, &request(op, body)?).await,
+            _ => {
+                // A malformed body is reported before the unknown operation, as for known ones.
+                request::<IgnoredAny>(op, body)?;
+                Err(JsonError::of(
+                    &ErrorCode::UnknownOperationException,
+                    format!("The operation SageMaker.{op} is not supported by sagemaker-offline."),
+                ))
+            }
         }
     }
 

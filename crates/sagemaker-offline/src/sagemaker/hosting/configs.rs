@@ -9,8 +9,11 @@ use crate::api_error::JsonError;
 use crate::sagemaker::constraints::{self, Checker};
 use crate::sagemaker::list::{self, ListSpec, Row};
 use crate::sagemaker::records::CONFIGS;
-use crate::sagemaker::request::Obj;
-use crate::sagemaker::{Inner, now};
+use crate::sagemaker::{Inner, now, response, to_map};
+use sagemaker_api::sagemaker::{
+    CreateEndpointConfigInput, CreateEndpointConfigOutput, DeleteEndpointConfigInput,
+    DescribeEndpointConfigInput, EndpointConfigSortKey, ListEndpointConfigsInput,
+};
 
 /// One production variant of an endpoint config.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -34,11 +37,19 @@ pub(crate) struct ConfigRecord {
 }
 
 /// CreateEndpointConfig.
-pub(crate) fn create_config(inner: &Inner, req: &Value) -> Result<Value, JsonError> {
-    let (name, o) = name_of(req, "EndpointConfigName", "endpointConfigName", false)?;
+pub(crate) fn create_config(
+    inner: &Inner,
+    req: &CreateEndpointConfigInput,
+) -> Result<Value, JsonError> {
+    let name = name_of(
+        req.endpoint_config_name.as_deref(),
+        "EndpointConfigName",
+        "endpointConfigName",
+        false,
+    )?;
     let mut c = Checker::new();
     let mut variants = Vec::new();
-    match o.list("ProductionVariants")? {
+    match &req.production_variants {
         None => c.missing("productionVariants"),
         Some(list) => {
             if list.is_empty() || list.len() > 10 {
@@ -50,15 +61,14 @@ pub(crate) fn create_config(inner: &Inner, req: &Value) -> Result<Value, JsonErr
             }
             for (i, v) in list.iter().enumerate() {
                 let p = format!("productionVariants.{}.member", i + 1);
-                let v = Obj::new(v, "ProductionVariant")?;
                 let vn = constraints::name_member(
-                    v.str("VariantName")?,
+                    v.variant_name.as_deref(),
                     &format!("{p}.variantName"),
                     &constraints::NAME_RE,
                     constraints::NAME_PATTERN,
                     &mut c,
                 );
-                let model = v.str("ModelName")?;
+                let model = v.model_name.as_deref();
                 match model {
                     None => c.missing(&format!("{p}.modelName")),
                     Some(m) => c.string(
@@ -69,12 +79,12 @@ pub(crate) fn create_config(inner: &Inner, req: &Value) -> Result<Value, JsonErr
                         Some((&constraints::MODEL_NAME_RE, constraints::MODEL_NAME_PATTERN)),
                     ),
                 }
-                let count = v.int("InitialInstanceCount")?;
+                let count = v.initial_instance_count.map(i64::from);
                 match count {
                     None => c.missing(&format!("{p}.initialInstanceCount")),
                     Some(n) => c.at_least(n, &format!("{p}.initialInstanceCount"), 1),
                 }
-                let itype = v.str("InstanceType")?;
+                let itype = v.instance_type.as_ref().map(|t| t.as_str());
                 match itype {
                     None => c.missing(&format!("{p}.instanceType")),
                     Some(t) => c.string(
@@ -88,7 +98,7 @@ pub(crate) fn create_config(inner: &Inner, req: &Value) -> Result<Value, JsonErr
                         )),
                     ),
                 }
-                let weight = v.num("InitialVariantWeight")?.unwrap_or(1.0);
+                let weight = v.initial_variant_weight.unwrap_or(1.0);
                 if weight < 0.0 {
                     c.add(
                         Some(&weight.to_string()),
@@ -97,7 +107,7 @@ pub(crate) fn create_config(inner: &Inner, req: &Value) -> Result<Value, JsonErr
                     );
                 }
                 if let (Some(vn), Some(m)) = (vn, model) {
-                    let mut echo = v.map().clone();
+                    let mut echo = to_map(v);
                     echo.insert("InitialVariantWeight".into(), json!(weight));
                     variants.push(VariantSpec {
                         variant: vn,
@@ -123,10 +133,14 @@ pub(crate) fn create_config(inner: &Inner, req: &Value) -> Result<Value, JsonErr
     }
     let arn = inner.arn("endpoint-config", &name);
     let mut echo = Map::new();
-    for k in ["DataCaptureConfig", "KmsKeyId", "AsyncInferenceConfig"] {
-        if let Some(v) = o.raw(k) {
-            echo.insert(k.into(), v.clone());
-        }
+    if let Some(v) = &req.data_capture_config {
+        echo.insert("DataCaptureConfig".into(), Value::Object(to_map(v)));
+    }
+    if let Some(v) = &req.kms_key_id {
+        echo.insert("KmsKeyId".into(), json!(v));
+    }
+    if let Some(v) = &req.async_inference_config {
+        echo.insert("AsyncInferenceConfig".into(), Value::Object(to_map(v)));
     }
     let rec = ConfigRecord {
         name: name.clone(),
@@ -152,12 +166,22 @@ pub(crate) fn create_config(inner: &Inner, req: &Value) -> Result<Value, JsonErr
     }
     inner.persist_new(CONFIGS, &k, &rec)?;
     st.configs.insert(k, rec);
-    Ok(json!({ "EndpointConfigArn": arn }))
+    response(&CreateEndpointConfigOutput {
+        endpoint_config_arn: arn,
+    })
 }
 
 /// DescribeEndpointConfig.
-pub(crate) fn describe_config(inner: &Inner, req: &Value) -> Result<Value, JsonError> {
-    let (name, _) = name_of(req, "EndpointConfigName", "endpointConfigName", false)?;
+pub(crate) fn describe_config(
+    inner: &Inner,
+    req: &DescribeEndpointConfigInput,
+) -> Result<Value, JsonError> {
+    let name = name_of(
+        req.endpoint_config_name.as_deref(),
+        "EndpointConfigName",
+        "endpointConfigName",
+        false,
+    )?;
     let st = inner.state();
     let cfg = st
         .configs
@@ -180,8 +204,16 @@ pub(crate) fn describe_config(inner: &Inner, req: &Value) -> Result<Value, JsonE
 }
 
 /// DeleteEndpointConfig (allowed while an endpoint uses it, as on AWS).
-pub(crate) fn delete_config(inner: &Inner, req: &Value) -> Result<Value, JsonError> {
-    let (name, _) = name_of(req, "EndpointConfigName", "endpointConfigName", false)?;
+pub(crate) fn delete_config(
+    inner: &Inner,
+    req: &DeleteEndpointConfigInput,
+) -> Result<Value, JsonError> {
+    let name = name_of(
+        req.endpoint_config_name.as_deref(),
+        "EndpointConfigName",
+        "endpointConfigName",
+        false,
+    )?;
     let k = key(&name);
     let mut st = inner.state();
     if st.configs.remove(&k).is_none() {
@@ -197,8 +229,10 @@ pub(crate) fn delete_config(inner: &Inner, req: &Value) -> Result<Value, JsonErr
 }
 
 /// ListEndpointConfigs.
-pub(crate) fn list_configs(inner: &Inner, req: &Value) -> Result<Value, JsonError> {
-    let o = Obj::new(req, "request")?;
+pub(crate) fn list_configs(
+    inner: &Inner,
+    req: &ListEndpointConfigsInput,
+) -> Result<Value, JsonError> {
     let rows = inner
         .state()
         .configs
@@ -212,11 +246,11 @@ pub(crate) fn list_configs(inner: &Inner, req: &Value) -> Result<Value, JsonErro
         })
         .collect();
     list::list(
-        &o,
+        &req.into(),
         rows,
         &ListSpec {
             result_key: "EndpointConfigs",
-            sort_by: &["Name", "CreationTime"],
+            sort_by: EndpointConfigSortKey::VALUES,
             statuses: &[],
         },
     )

@@ -14,8 +14,11 @@ use crate::api_error::JsonError;
 use crate::sagemaker::constraints::{self, Checker};
 use crate::sagemaker::list::{self, ListSpec, Row};
 use crate::sagemaker::records::ENDPOINTS;
-use crate::sagemaker::request::Obj;
-use crate::sagemaker::{Inner, State, now};
+use crate::sagemaker::{Inner, State, now, response};
+use sagemaker_api::sagemaker::{
+    CreateEndpointInput, CreateEndpointOutput, DeleteEndpointInput, DescribeEndpointInput,
+    EndpointSortKey, EndpointStatus, ListEndpointsInput, UpdateEndpointInput, UpdateEndpointOutput,
+};
 
 /// What an endpoint serves: the variant and where its model came from.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -33,7 +36,7 @@ pub(crate) struct EndpointRecord {
     pub name: String,
     pub arn: String,
     pub config: String,
-    pub status: String,
+    pub status: EndpointStatus,
     pub creation: f64,
     pub modified: f64,
     pub failure: Option<String>,
@@ -56,7 +59,7 @@ impl EndpointRecord {
             "LastModifiedTime": self.modified,
         });
         // While Creating the real service shows no variants yet ([uncertain]; documented).
-        if self.status != "Creating" && !self.deployed.is_empty() {
+        if self.status != EndpointStatus::Creating && !self.deployed.is_empty() {
             out["ProductionVariants"] = Value::Array(
                 self.deployed
                     .iter()
@@ -108,11 +111,19 @@ fn deployment(inner: &Inner, st: &State, config: &str) -> Result<Vec<Deployed>, 
 }
 
 /// CreateEndpoint.
-pub(crate) async fn create_endpoint(inner: &Arc<Inner>, req: &Value) -> Result<Value, JsonError> {
-    let (name, o) = name_of(req, "EndpointName", "endpointName", false)?;
+pub(crate) async fn create_endpoint(
+    inner: &Arc<Inner>,
+    req: &CreateEndpointInput,
+) -> Result<Value, JsonError> {
+    let name = name_of(
+        req.endpoint_name.as_deref(),
+        "EndpointName",
+        "endpointName",
+        false,
+    )?;
     let mut c = Checker::new();
     let cfg = constraints::name_member(
-        o.str("EndpointConfigName")?,
+        req.endpoint_config_name.as_deref(),
         "endpointConfigName",
         &constraints::NAME_RE,
         constraints::NAME_PATTERN,
@@ -137,7 +148,7 @@ pub(crate) async fn create_endpoint(inner: &Arc<Inner>, req: &Value) -> Result<V
                 .get(&key(&cfg))
                 .map(|c| c.name.clone())
                 .unwrap_or(cfg),
-            status: "Creating".into(),
+            status: EndpointStatus::Creating,
             creation: now,
             modified: now,
             failure: None,
@@ -150,15 +161,23 @@ pub(crate) async fn create_endpoint(inner: &Arc<Inner>, req: &Value) -> Result<V
         deployed
     };
     load_and_wait(inner, k, name, deployed, false).await;
-    Ok(json!({ "EndpointArn": arn }))
+    response(&CreateEndpointOutput { endpoint_arn: arn })
 }
 
 /// UpdateEndpoint: Updating → InService with the new config (rolled back if the new models fail).
-pub(crate) async fn update_endpoint(inner: &Arc<Inner>, req: &Value) -> Result<Value, JsonError> {
-    let (name, o) = name_of(req, "EndpointName", "endpointName", false)?;
+pub(crate) async fn update_endpoint(
+    inner: &Arc<Inner>,
+    req: &UpdateEndpointInput,
+) -> Result<Value, JsonError> {
+    let name = name_of(
+        req.endpoint_name.as_deref(),
+        "EndpointName",
+        "endpointName",
+        false,
+    )?;
     let mut c = Checker::new();
     let cfg = constraints::name_member(
-        o.str("EndpointConfigName")?,
+        req.endpoint_config_name.as_deref(),
         "endpointConfigName",
         &constraints::NAME_RE,
         constraints::NAME_PATTERN,
@@ -179,25 +198,33 @@ pub(crate) async fn update_endpoint(inner: &Arc<Inner>, req: &Value) -> Result<V
             .endpoints
             .get_mut(&k)
             .ok_or_else(|| could_not_find(inner, "endpoint", "endpoint", &name))?;
-        if ep.status != "InService" {
+        if ep.status != EndpointStatus::InService {
             return Err(JsonError::validation(format!(
                 "Cannot update in-progress endpoint \"{}\".",
                 ep.arn
             )));
         }
-        ep.status = "Updating".into();
+        ep.status = EndpointStatus::Updating;
         ep.modified = now();
         ep.pending = Some((cfg_name, deployed.clone()));
         inner.persist(ENDPOINTS, &k, ep);
         (ep.arn.clone(), deployed, ep.name.clone())
     };
     load_and_wait(inner, k, exact, deployed, true).await;
-    Ok(json!({ "EndpointArn": arn }))
+    response(&UpdateEndpointOutput { endpoint_arn: arn })
 }
 
 /// DescribeEndpoint.
-pub(crate) fn describe_endpoint(inner: &Inner, req: &Value) -> Result<Value, JsonError> {
-    let (name, _) = name_of(req, "EndpointName", "endpointName", false)?;
+pub(crate) fn describe_endpoint(
+    inner: &Inner,
+    req: &DescribeEndpointInput,
+) -> Result<Value, JsonError> {
+    let name = name_of(
+        req.endpoint_name.as_deref(),
+        "EndpointName",
+        "endpointName",
+        false,
+    )?;
     let st = inner.state();
     st.endpoints
         .get(&key(&name))
@@ -207,15 +234,23 @@ pub(crate) fn describe_endpoint(inner: &Inner, req: &Value) -> Result<Value, Jso
 
 /// DeleteEndpoint: the endpoint is `Deleting` while its model is unloaded, then gone; this
 /// happens before the call answers, so `endpoint-deleted` succeeds on its first poll.
-pub(crate) fn delete_endpoint(inner: &Inner, req: &Value) -> Result<Value, JsonError> {
-    let (name, _) = name_of(req, "EndpointName", "endpointName", false)?;
+pub(crate) fn delete_endpoint(
+    inner: &Inner,
+    req: &DeleteEndpointInput,
+) -> Result<Value, JsonError> {
+    let name = name_of(
+        req.endpoint_name.as_deref(),
+        "EndpointName",
+        "endpointName",
+        false,
+    )?;
     let k = key(&name);
     let mut st = inner.state();
     let ep = st
         .endpoints
         .get_mut(&k)
         .ok_or_else(|| could_not_find(inner, "endpoint", "endpoint", &name))?;
-    ep.status = "Deleting".into();
+    ep.status = EndpointStatus::Deleting;
     ep.modified = now();
     inner.persist(ENDPOINTS, &k, ep);
     set_live(inner, &k, None);
@@ -225,8 +260,7 @@ pub(crate) fn delete_endpoint(inner: &Inner, req: &Value) -> Result<Value, JsonE
 }
 
 /// ListEndpoints.
-pub(crate) fn list_endpoints(inner: &Inner, req: &Value) -> Result<Value, JsonError> {
-    let o = Obj::new(req, "request")?;
+pub(crate) fn list_endpoints(inner: &Inner, req: &ListEndpointsInput) -> Result<Value, JsonError> {
     let rows = inner
         .state()
         .endpoints
@@ -235,7 +269,7 @@ pub(crate) fn list_endpoints(inner: &Inner, req: &Value) -> Result<Value, JsonEr
             name: e.name.clone(),
             creation: e.creation,
             modified: e.modified,
-            status: Some(e.status.clone()),
+            status: Some(e.status.as_str().to_string()),
             summary: json!({
                 "EndpointName": e.name, "EndpointArn": e.arn, "CreationTime": e.creation,
                 "LastModifiedTime": e.modified, "EndpointStatus": e.status,
@@ -243,22 +277,12 @@ pub(crate) fn list_endpoints(inner: &Inner, req: &Value) -> Result<Value, JsonEr
         })
         .collect();
     list::list(
-        &o,
+        &req.into(),
         rows,
         &ListSpec {
             result_key: "Endpoints",
-            sort_by: &["Name", "CreationTime", "Status"],
-            statuses: &[
-                "OutOfService",
-                "Creating",
-                "Updating",
-                "SystemUpdating",
-                "RollingBack",
-                "InService",
-                "Deleting",
-                "Failed",
-                "UpdateRollbackFailed",
-            ],
+            sort_by: EndpointSortKey::VALUES,
+            statuses: EndpointStatus::VALUES,
         },
     )
 }
@@ -273,7 +297,7 @@ mod tests {
             name: "Ep".into(),
             arn: "arn:aws:sagemaker:us-east-1:123456789012:endpoint/ep".into(),
             config: "cfg".into(),
-            status: "Creating".into(),
+            status: EndpointStatus::Creating,
             creation: 1.0,
             modified: 1.0,
             failure: None,
@@ -288,7 +312,7 @@ mod tests {
             resolution_time: 1.0,
         };
         assert!(e.describe().get("ProductionVariants").is_none());
-        e.status = "InService".into();
+        e.status = EndpointStatus::InService;
         let d = e.describe();
         assert_eq!(d["ProductionVariants"][0]["VariantName"], "AllTraffic");
         assert_eq!(d["ProductionVariants"][0]["CurrentInstanceCount"], 1);

@@ -6,6 +6,8 @@
 use std::sync::Arc;
 
 use super::endpoints::Deployed;
+use sagemaker_api::sagemaker::EndpointStatus;
+
 use crate::logs::LogEvent;
 use crate::sagemaker::arn::split_s3;
 use crate::sagemaker::records::ENDPOINTS;
@@ -124,7 +126,7 @@ pub(super) fn finish_load(
                 ep.config = cfg;
                 ep.deployed = deployed;
             }
-            ep.status = "InService".into();
+            ep.status = EndpointStatus::InService;
             ep.failure = None;
             ep.resolution_time = now;
             set_live(
@@ -140,10 +142,10 @@ pub(super) fn finish_load(
             if updating {
                 // The update is rolled back: the old deployment keeps serving.
                 ep.pending = None;
-                ep.status = "InService".into();
+                ep.status = EndpointStatus::InService;
                 ep.failure = Some(format!("Update failed and was rolled back: {reason}"));
             } else {
-                ep.status = "Failed".into();
+                ep.status = EndpointStatus::Failed;
                 ep.failure = Some(reason);
                 set_live(inner, k, None);
             }

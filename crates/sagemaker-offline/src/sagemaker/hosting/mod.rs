@@ -25,25 +25,23 @@ pub(crate) use endpoints::{
 pub(crate) use live::{LiveEndpoint, LiveVariant, endpoint_log, endpoint_log_group};
 pub(crate) use models::{ModelRecord, create_model, delete_model, describe_model, list_models};
 
-use serde_json::Value;
-
 use super::Inner;
 use super::constraints::{self, Checker};
 use super::records::{CONFIGS, ENDPOINTS, MODELS};
-use super::request::Obj;
 use crate::api_error::JsonError;
+use sagemaker_api::sagemaker::EndpointStatus;
 
 pub(super) fn key(name: &str) -> String {
     name.to_ascii_lowercase()
 }
 
-pub(super) fn name_of<'a>(
-    req: &'a Value,
+/// A request's required name member, checked: the name, or the ValidationException.
+pub(super) fn name_of(
+    value: Option<&str>,
     member: &str,
     path: &str,
     model: bool,
-) -> Result<(String, Obj<'a>), JsonError> {
-    let o = Obj::new(req, "request")?;
+) -> Result<String, JsonError> {
     let mut c = Checker::new();
     let (re, pat) = if model {
         (
@@ -53,10 +51,9 @@ pub(super) fn name_of<'a>(
     } else {
         (&*constraints::NAME_RE, constraints::NAME_PATTERN)
     };
-    let name = constraints::name_member(o.str(member)?, path, re, pat, &mut c);
+    let name = constraints::name_member(value, path, re, pat, &mut c);
     c.finish()?;
-    let name = name.ok_or_else(|| JsonError::validation(format!("{member} is required.")))?;
-    Ok((name, o))
+    name.ok_or_else(|| JsonError::validation(format!("{member} is required.")))
 }
 
 pub(super) fn could_not_find(inner: &Inner, what: &str, kind: &str, name: &str) -> JsonError {
@@ -87,12 +84,12 @@ pub(crate) fn restore(inner: &Inner) {
         st.configs.extend(configs);
     }
     for (k, mut ep) in endpoints {
-        match ep.status.as_str() {
-            "Deleting" => {
+        match ep.status {
+            EndpointStatus::Deleting => {
                 inner.unpersist(ENDPOINTS, &k);
                 continue;
             }
-            "Failed" | "OutOfService" => {
+            EndpointStatus::Failed | EndpointStatus::OutOfService => {
                 inner.state().endpoints.insert(k, ep);
                 continue;
             }
@@ -100,7 +97,7 @@ pub(crate) fn restore(inner: &Inner) {
         }
         // An interrupted update is rolled back to what was serving.
         ep.pending = None;
-        ep.status = "Creating".into();
+        ep.status = EndpointStatus::Creating;
         let deployed = ep.deployed.clone();
         let name = ep.name.clone();
         inner.state().endpoints.insert(k.clone(), ep);

@@ -10,8 +10,11 @@ use crate::sagemaker::arn::split_s3;
 use crate::sagemaker::constraints::{self, Checker};
 use crate::sagemaker::list::{self, ListSpec, Row};
 use crate::sagemaker::records::MODELS;
-use crate::sagemaker::request::Obj;
-use crate::sagemaker::{Inner, now};
+use crate::sagemaker::{Inner, now, response, to_map};
+use sagemaker_api::sagemaker::{
+    ContainerMode, CreateModelInput, CreateModelOutput, DeleteModelInput, DescribeModelInput,
+    ListModelsInput, ModelSortKey,
+};
 
 /// A model as persisted.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -26,10 +29,10 @@ pub(crate) struct ModelRecord {
 }
 
 /// CreateModel.
-pub(crate) fn create_model(inner: &Inner, req: &Value) -> Result<Value, JsonError> {
-    let (name, o) = name_of(req, "ModelName", "modelName", true)?;
+pub(crate) fn create_model(inner: &Inner, req: &CreateModelInput) -> Result<Value, JsonError> {
+    let name = name_of(req.model_name.as_deref(), "ModelName", "modelName", true)?;
     let mut c = Checker::new();
-    if let Some(r) = o.str("ExecutionRoleArn")? {
+    if let Some(r) = req.execution_role_arn.as_deref() {
         c.string(
             r,
             "executionRoleArn",
@@ -38,9 +41,9 @@ pub(crate) fn create_model(inner: &Inner, req: &Value) -> Result<Value, JsonErro
             Some((&constraints::ROLE_RE, constraints::ROLE_PATTERN)),
         );
     }
-    let container = match (o.obj("PrimaryContainer")?, o.list("Containers")?) {
+    let container = match (&req.primary_container, &req.containers) {
         (Some(p), _) => Some(p),
-        (None, Some(list)) if list.len() == 1 => Some(Obj::new(&list[0], "Containers[0]")?),
+        (None, Some(list)) if list.len() == 1 => Some(&list[0]),
         (None, Some(list)) if list.len() > 1 => {
             return Err(JsonError::validation(
                 "Inference pipelines (more than one container) are not supported by sagemaker-offline.",
@@ -53,12 +56,12 @@ pub(crate) fn create_model(inner: &Inner, req: &Value) -> Result<Value, JsonErro
         c.finish()?;
         return Err(JsonError::validation("PrimaryContainer is required."));
     };
-    let image = container.str("Image")?;
+    let image = container.image.as_deref();
     match image {
         None => c.missing("primaryContainer.image"),
         Some(i) => c.string(i, "primaryContainer.image", 0, 255, None),
     }
-    let url = container.str("ModelDataUrl")?;
+    let url = container.model_data_url.as_deref();
     match url {
         None => c.missing("primaryContainer.modelDataUrl"),
         Some(u) => c.string(
@@ -69,10 +72,13 @@ pub(crate) fn create_model(inner: &Inner, req: &Value) -> Result<Value, JsonErro
             Some((&constraints::S3_RE, constraints::S3_PATTERN)),
         ),
     }
-    if let Some(m) = container.str("Mode")? {
-        c.one_of(m, "primaryContainer.mode", &["SingleModel", "MultiModel"]);
+    if let Some(m) = &container.mode {
+        c.one_of(
+            m.as_str(),
+            "primaryContainer.mode",
+            &["SingleModel", "MultiModel"],
+        );
     }
-    let _ = container.string_map("Environment")?;
     c.finish()?;
     let (Some(image), Some(url)) = (image, url) else {
         return Err(JsonError::validation(
@@ -85,7 +91,7 @@ pub(crate) fn create_model(inner: &Inner, req: &Value) -> Result<Value, JsonErro
              (<account>.dkr.ecr.<region>.amazonaws.com/linear-learner:<tag>)."
         )));
     }
-    if container.str("Mode")? == Some("MultiModel") {
+    if container.mode == Some(ContainerMode::MultiModel) {
         return Err(JsonError::validation(
             "Mode MultiModel is not supported by sagemaker-offline.",
         ));
@@ -111,7 +117,7 @@ pub(crate) fn create_model(inner: &Inner, req: &Value) -> Result<Value, JsonErro
             "Could not find model data at {url}."
         )));
     }
-    let mut pc = container.map().clone();
+    let mut pc = to_map(container);
     pc.entry("Mode").or_insert_with(|| json!("SingleModel"));
     pc.entry("Environment").or_insert_with(|| json!({}));
     pc.insert(
@@ -120,15 +126,15 @@ pub(crate) fn create_model(inner: &Inner, req: &Value) -> Result<Value, JsonErro
     );
     let mut echo = Map::new();
     echo.insert("PrimaryContainer".into(), Value::Object(pc));
-    if let Some(r) = o.raw("ExecutionRoleArn") {
-        echo.insert("ExecutionRoleArn".into(), r.clone());
+    if let Some(r) = &req.execution_role_arn {
+        echo.insert("ExecutionRoleArn".into(), json!(r));
     }
     echo.insert(
         "EnableNetworkIsolation".into(),
-        json!(o.bool("EnableNetworkIsolation")?.unwrap_or(false)),
+        json!(req.enable_network_isolation.unwrap_or(false)),
     );
-    if let Some(v) = o.raw("VpcConfig") {
-        echo.insert("VpcConfig".into(), v.clone());
+    if let Some(v) = &req.vpc_config {
+        echo.insert("VpcConfig".into(), Value::Object(to_map(v)));
     }
     let arn = inner.arn("model", &name);
     let rec = ModelRecord {
@@ -145,12 +151,12 @@ pub(crate) fn create_model(inner: &Inner, req: &Value) -> Result<Value, JsonErro
     }
     inner.persist_new(MODELS, &k, &rec)?;
     st.models.insert(k, rec);
-    Ok(json!({ "ModelArn": arn }))
+    response(&CreateModelOutput { model_arn: arn })
 }
 
 /// DescribeModel.
-pub(crate) fn describe_model(inner: &Inner, req: &Value) -> Result<Value, JsonError> {
-    let (name, _) = name_of(req, "ModelName", "modelName", true)?;
+pub(crate) fn describe_model(inner: &Inner, req: &DescribeModelInput) -> Result<Value, JsonError> {
+    let name = name_of(req.model_name.as_deref(), "ModelName", "modelName", true)?;
     let st = inner.state();
     let m = st
         .models
@@ -164,8 +170,8 @@ pub(crate) fn describe_model(inner: &Inner, req: &Value) -> Result<Value, JsonEr
 }
 
 /// DeleteModel.
-pub(crate) fn delete_model(inner: &Inner, req: &Value) -> Result<Value, JsonError> {
-    let (name, _) = name_of(req, "ModelName", "modelName", true)?;
+pub(crate) fn delete_model(inner: &Inner, req: &DeleteModelInput) -> Result<Value, JsonError> {
+    let name = name_of(req.model_name.as_deref(), "ModelName", "modelName", true)?;
     let k = key(&name);
     let mut st = inner.state();
     if st.models.remove(&k).is_none() {
@@ -176,8 +182,7 @@ pub(crate) fn delete_model(inner: &Inner, req: &Value) -> Result<Value, JsonErro
 }
 
 /// ListModels.
-pub(crate) fn list_models(inner: &Inner, req: &Value) -> Result<Value, JsonError> {
-    let o = Obj::new(req, "request")?;
+pub(crate) fn list_models(inner: &Inner, req: &ListModelsInput) -> Result<Value, JsonError> {
     let rows = inner
         .state()
         .models
@@ -191,11 +196,11 @@ pub(crate) fn list_models(inner: &Inner, req: &Value) -> Result<Value, JsonError
         })
         .collect();
     list::list(
-        &o,
+        &req.into(),
         rows,
         &ListSpec {
             result_key: "Models",
-            sort_by: &["Name", "CreationTime"],
+            sort_by: ModelSortKey::VALUES,
             statuses: &[],
         },
     )

@@ -24,10 +24,14 @@ use validate::{Validated, validate};
 
 use super::list::{self, ListSpec, Row};
 use super::records::JOBS;
-use super::request::Obj;
-use super::{Inner, constraints, now};
+use super::{Inner, constraints, now, response};
 use crate::api_error::JsonError;
 use constraints::Checker;
+use sagemaker_api::ErrorCode;
+use sagemaker_api::sagemaker::{
+    CreateTrainingJobRequest, CreateTrainingJobResponse, DescribeTrainingJobRequest,
+    ListTrainingJobsRequest, SecondaryStatus, SortBy, StopTrainingJobRequest, TrainingJobStatus,
+};
 
 /// The record key of a job: its name lower-cased (the service's names are case-insensitive).
 fn job_key(name: &str) -> String {
@@ -39,13 +43,15 @@ fn not_found() -> JsonError {
 }
 
 /// CreateTrainingJob.
-pub(crate) fn create(inner: &Arc<Inner>, req: &Value) -> Result<Value, JsonError> {
-    let o = Obj::new(req, "request")?;
+pub(crate) fn create(
+    inner: &Arc<Inner>,
+    req: &CreateTrainingJobRequest,
+) -> Result<Value, JsonError> {
     let Validated {
         mut plan,
         echo,
         artifacts,
-    } = validate(inner, &o)?;
+    } = validate(inner, req)?;
     let now = now();
     plan.log_epoch = now.floor() as i64;
     let arn = inner.arn("training-job", &plan.name);
@@ -53,8 +59,8 @@ pub(crate) fn create(inner: &Arc<Inner>, req: &Value) -> Result<Value, JsonError
         name: plan.name.clone(),
         arn: arn.clone(),
         echo,
-        status: "InProgress".into(),
-        secondary: "Starting".into(),
+        status: TrainingJobStatus::InProgress,
+        secondary: SecondaryStatus::Starting,
         transitions: Vec::new(),
         creation: now,
         modified: now,
@@ -66,13 +72,17 @@ pub(crate) fn create(inner: &Arc<Inner>, req: &Value) -> Result<Value, JsonError
         instance_count: u32::try_from(plan.instance_count).unwrap_or(1),
         log_epoch: plan.log_epoch,
     };
-    job.transition("Starting", "Preparing the instances for training", now);
+    job.transition(
+        SecondaryStatus::Starting,
+        "Preparing the instances for training",
+        now,
+    );
     let cancel = Arc::new(Cancel::default());
     {
         let mut st = inner.state();
         if st.jobs.contains_key(&plan.key) {
-            return Err(JsonError::client(
-                "ResourceInUse",
+            return Err(JsonError::of(
+                &ErrorCode::ResourceInUse,
                 format!(
                     "Training job names must be unique within an AWS account and region, and a training job with this name already exists ({arn})"
                 ),
@@ -88,13 +98,13 @@ pub(crate) fn create(inner: &Arc<Inner>, req: &Value) -> Result<Value, JsonError
         .name(format!("train-{}", plan.key))
         .spawn(move || run(&runner, &plan, &cancel));
     if let Err(e) = spawned {
-        return Err(JsonError {
-            status: 500,
-            code: "InternalFailure".into(),
-            message: format!("could not start the training job: {e}"),
-        });
+        return Err(JsonError::internal(format!(
+            "could not start the training job: {e}"
+        )));
     }
-    Ok(json!({ "TrainingJobArn": arn }))
+    response(&CreateTrainingJobResponse {
+        training_job_arn: arn,
+    })
 }
 
 fn instance_type(job: &JobRecord) -> &str {
@@ -121,8 +131,8 @@ fn check_instance_quota<'a>(
     if used.saturating_add(new.instance_count) <= limit {
         return Ok(());
     }
-    Err(JsonError::client(
-        "ResourceLimitExceeded",
+    Err(JsonError::of(
+        &ErrorCode::ResourceLimitExceeded,
         format!(
             "The account-level service limit '{ty} for training job usage' is {limit} Instances, \
              with current utilization of {used} Instances and a request delta of {} Instances. \
@@ -132,11 +142,10 @@ fn check_instance_quota<'a>(
     ))
 }
 
-fn requested_name(req: &Value) -> Result<String, JsonError> {
-    let o = Obj::new(req, "request")?;
+fn requested_name(name: Option<&str>) -> Result<String, JsonError> {
     let mut c = Checker::new();
     let name = constraints::name_member(
-        o.str("TrainingJobName")?,
+        name,
         "trainingJobName",
         &constraints::NAME_RE,
         constraints::NAME_PATTERN,
@@ -147,8 +156,11 @@ fn requested_name(req: &Value) -> Result<String, JsonError> {
 }
 
 /// DescribeTrainingJob.
-pub(crate) fn describe(inner: &Inner, req: &Value) -> Result<Value, JsonError> {
-    let name = requested_name(req)?;
+pub(crate) fn describe(
+    inner: &Inner,
+    req: &DescribeTrainingJobRequest,
+) -> Result<Value, JsonError> {
+    let name = requested_name(req.training_job_name.as_deref())?;
     inner
         .state()
         .jobs
@@ -158,8 +170,7 @@ pub(crate) fn describe(inner: &Inner, req: &Value) -> Result<Value, JsonError> {
 }
 
 /// ListTrainingJobs.
-pub(crate) fn list_jobs(inner: &Inner, req: &Value) -> Result<Value, JsonError> {
-    let o = Obj::new(req, "request")?;
+pub(crate) fn list_jobs(inner: &Inner, req: &ListTrainingJobsRequest) -> Result<Value, JsonError> {
     let rows: Vec<Row> = inner
         .state()
         .jobs
@@ -167,42 +178,40 @@ pub(crate) fn list_jobs(inner: &Inner, req: &Value) -> Result<Value, JsonError> 
         .map(JobRecord::summary)
         .collect();
     list::list(
-        &o,
+        &req.into(),
         rows,
         &ListSpec {
             result_key: "TrainingJobSummaries",
-            sort_by: &["Name", "CreationTime", "Status"],
-            statuses: &[
-                "InProgress",
-                "Completed",
-                "Failed",
-                "Stopping",
-                "Stopped",
-                "Deleting",
-            ],
+            sort_by: SortBy::VALUES,
+            statuses: TrainingJobStatus::VALUES,
         },
     )
 }
 
 /// StopTrainingJob: InProgress → Stopping (then Stopped when the hosts have stopped).
-pub(crate) fn stop(inner: &Inner, req: &Value) -> Result<Value, JsonError> {
-    let name = requested_name(req)?;
+pub(crate) fn stop(inner: &Inner, req: &StopTrainingJobRequest) -> Result<Value, JsonError> {
+    let name = requested_name(req.training_job_name.as_deref())?;
     let key = job_key(&name);
     let mut st = inner.state();
     let cancel = st.cancels.get(&key).cloned();
     let job = st.jobs.get_mut(&key).ok_or_else(not_found)?;
-    match job.status.as_str() {
-        "InProgress" => {
-            job.transition("Stopping", "Stopping the training job", now());
+    match &job.status {
+        TrainingJobStatus::InProgress => {
+            job.transition(
+                SecondaryStatus::Stopping,
+                "Stopping the training job",
+                now(),
+            );
             inner.persist(JOBS, &key, job);
             if let Some(c) = cancel {
                 c.raise(CANCEL_STOP);
                 // The job may still be waiting for a training slot: let it see the flag.
                 inner.wake_slot_waiters();
             }
+            // StopTrainingJob has no output shape: the answer is an empty object.
             Ok(json!({}))
         }
-        "Stopping" => Ok(json!({})),
+        TrainingJobStatus::Stopping => Ok(json!({})),
         other => Err(JsonError::validation(format!(
             "The request was rejected because the training job is in status {other}."
         ))),
@@ -220,7 +229,7 @@ pub(crate) fn restore(inner: &Inner) {
         if !job.is_terminal() {
             let at = now();
             job.failure = Some(RESTART_FAILURE.to_string());
-            job.transition("Failed", RESTART_FAILURE, at);
+            job.transition(SecondaryStatus::Failed, RESTART_FAILURE, at);
             inner.persist(JOBS, &key, &job);
         }
         st.jobs.insert(key, job);
@@ -282,17 +291,21 @@ mod tests {
         let store = crate::sagemaker::records::Records::new(ctx.sagemaker_dir());
         let mut running = record();
         running.name = "Running-Job".into();
-        running.transition("Starting", "Preparing the instances for training", 100.0);
+        running.transition(
+            SecondaryStatus::Starting,
+            "Preparing the instances for training",
+            100.0,
+        );
         running.start = Some(101.0);
         running.transition(
-            "Training",
+            SecondaryStatus::Training,
             "Training image download completed. Training in progress.",
             101.0,
         );
         store.save(JOBS, "running-job", &running).expect("save");
         let mut done = record();
         done.name = "Done".into();
-        done.transition("Completed", "Training job completed", 105.0);
+        done.transition(SecondaryStatus::Completed, "Training job completed", 105.0);
         store.save(JOBS, "done", &done).expect("save");
 
         let sm = crate::sagemaker::SageMaker::new(ctx.clone());

@@ -11,6 +11,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use sagemaker_api::sagemaker::{SecondaryStatus, TrainingJobStatus};
+
 use crate::sagemaker::list::Row;
 use crate::sagemaker::metrics::MetricDatum;
 
@@ -18,7 +20,7 @@ use crate::sagemaker::metrics::MetricDatum;
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub(crate) struct Transition {
     #[serde(rename = "Status")]
-    pub status: String,
+    pub status: SecondaryStatus,
     #[serde(rename = "StartTime")]
     pub start: f64,
     #[serde(rename = "EndTime", skip_serializing_if = "Option::is_none", default)]
@@ -34,8 +36,8 @@ pub(crate) struct JobRecord {
     pub arn: String,
     /// The request members echoed by DescribeTrainingJob (defaults filled).
     pub echo: Map<String, Value>,
-    pub status: String,
-    pub secondary: String,
+    pub status: TrainingJobStatus,
+    pub secondary: SecondaryStatus,
     pub transitions: Vec<Transition>,
     pub creation: f64,
     pub modified: f64,
@@ -51,26 +53,26 @@ pub(crate) struct JobRecord {
 
 impl JobRecord {
     pub(crate) fn is_terminal(&self) -> bool {
-        matches!(self.status.as_str(), "Completed" | "Failed" | "Stopped")
+        is_terminal(&self.status)
     }
 
     /// Closes the current transition at `at` and opens `secondary`; terminal ones end at once.
-    pub(crate) fn transition(&mut self, secondary: &str, message: &str, at: f64) {
+    pub(crate) fn transition(&mut self, secondary: SecondaryStatus, message: &str, at: f64) {
         if let Some(last) = self.transitions.last_mut()
             && last.end.is_none()
         {
             last.end = Some(at);
         }
-        let status = primary_status(secondary);
-        let terminal = matches!(status, "Completed" | "Failed" | "Stopped");
+        let status = primary_status(&secondary);
+        let terminal = is_terminal(&status);
         self.transitions.push(Transition {
-            status: secondary.to_string(),
+            status: secondary.clone(),
             start: at,
             end: terminal.then_some(at),
             message: message.to_string(),
         });
-        self.secondary = secondary.to_string();
-        self.status = status.to_string();
+        self.secondary = secondary;
+        self.status = status;
         self.modified = at;
         if terminal {
             self.end = Some(at);
@@ -138,20 +140,30 @@ impl JobRecord {
             name: self.name.clone(),
             creation: self.creation,
             modified: self.modified,
-            status: Some(self.status.clone()),
+            status: Some(self.status.as_str().to_string()),
             summary: s,
         }
     }
 }
 
-fn primary_status(secondary: &str) -> &'static str {
+fn primary_status(secondary: &SecondaryStatus) -> TrainingJobStatus {
     match secondary {
-        "Completed" => "Completed",
-        "Failed" => "Failed",
-        "Stopping" => "Stopping",
-        "Stopped" | "MaxRuntimeExceeded" | "MaxWaitTimeExceeded" => "Stopped",
-        _ => "InProgress",
+        SecondaryStatus::Completed => TrainingJobStatus::Completed,
+        SecondaryStatus::Failed => TrainingJobStatus::Failed,
+        SecondaryStatus::Stopping => TrainingJobStatus::Stopping,
+        SecondaryStatus::Stopped
+        | SecondaryStatus::MaxRuntimeExceeded
+        | SecondaryStatus::MaxWaitTimeExceeded => TrainingJobStatus::Stopped,
+        _ => TrainingJobStatus::InProgress,
     }
+}
+
+/// Completed, Failed and Stopped are final.
+fn is_terminal(status: &TrainingJobStatus) -> bool {
+    matches!(
+        status,
+        TrainingJobStatus::Completed | TrainingJobStatus::Failed | TrainingJobStatus::Stopped
+    )
 }
 
 #[cfg(test)]
@@ -163,8 +175,8 @@ pub(crate) mod tests {
             name: "J".into(),
             arn: "arn".into(),
             echo: Map::new(),
-            status: "InProgress".into(),
-            secondary: "Starting".into(),
+            status: TrainingJobStatus::InProgress,
+            secondary: SecondaryStatus::Starting,
             transitions: vec![],
             creation: 100.0,
             modified: 100.0,
@@ -181,18 +193,30 @@ pub(crate) mod tests {
     #[test]
     fn transitions_chain_and_times() {
         let mut j = record();
-        j.transition("Starting", "Preparing the instances for training", 100.0);
-        j.start = Some(101.5);
-        j.transition("Downloading", "Downloading input data", 101.5);
         j.transition(
-            "Training",
+            SecondaryStatus::Starting,
+            "Preparing the instances for training",
+            100.0,
+        );
+        j.start = Some(101.5);
+        j.transition(
+            SecondaryStatus::Downloading,
+            "Downloading input data",
+            101.5,
+        );
+        j.transition(
+            SecondaryStatus::Training,
             "Training image download completed. Training in progress.",
             102.0,
         );
-        assert_eq!(j.status, "InProgress");
-        j.transition("Uploading", "Uploading generated training model", 103.2);
-        j.transition("Completed", "Training job completed", 103.4);
-        assert_eq!(j.status, "Completed");
+        assert_eq!(j.status, TrainingJobStatus::InProgress);
+        j.transition(
+            SecondaryStatus::Uploading,
+            "Uploading generated training model",
+            103.2,
+        );
+        j.transition(SecondaryStatus::Completed, "Training job completed", 103.4);
+        assert_eq!(j.status, TrainingJobStatus::Completed);
         assert!(j.is_terminal());
         let ts: Vec<(f64, Option<f64>)> = j.transitions.iter().map(|t| (t.start, t.end)).collect();
         assert_eq!(
@@ -222,15 +246,15 @@ pub(crate) mod tests {
     #[test]
     fn stop_and_max_runtime_map_to_stopped() {
         let mut j = record();
-        j.transition("Stopping", "Stopping the training job", 1.0);
-        assert_eq!(j.status, "Stopping");
-        j.transition("Stopped", "Training job stopped", 2.0);
+        j.transition(SecondaryStatus::Stopping, "Stopping the training job", 1.0);
+        assert_eq!(j.status, TrainingJobStatus::Stopping);
+        j.transition(SecondaryStatus::Stopped, "Training job stopped", 2.0);
         assert_eq!(
             (j.status.as_str(), j.secondary.as_str()),
             ("Stopped", "Stopped")
         );
         let mut j = record();
-        j.transition("MaxRuntimeExceeded", "x", 2.0);
+        j.transition(SecondaryStatus::MaxRuntimeExceeded, "x", 2.0);
         assert_eq!(
             (j.status.as_str(), j.secondary.as_str()),
             ("Stopped", "MaxRuntimeExceeded")

@@ -15,6 +15,7 @@ use super::record::JobRecord;
 use super::validate::JobPlan;
 use crate::sagemaker::records::JOBS;
 use crate::sagemaker::{Inner, now};
+use sagemaker_api::sagemaker::SecondaryStatus;
 
 /// Why the cancel flag was raised.
 const CANCEL_NONE: u8 = 0;
@@ -81,14 +82,20 @@ pub(crate) fn run(inner: &Arc<Inner>, plan: &JobPlan, cancel: &Arc<Cancel>) {
     update(inner, &plan.key, |job| {
         job.metrics = metrics;
         match end {
-            End::Completed => job.transition("Completed", "Training job completed", at),
+            End::Completed => {
+                job.transition(SecondaryStatus::Completed, "Training job completed", at)
+            }
             End::Failed(reason) => {
                 job.failure = Some(reason.clone());
-                job.transition("Failed", &format!("Training job failed. {reason}"), at);
+                job.transition(
+                    SecondaryStatus::Failed,
+                    &format!("Training job failed. {reason}"),
+                    at,
+                );
             }
-            End::Stopped => job.transition("Stopped", "Training job stopped", at),
+            End::Stopped => job.transition(SecondaryStatus::Stopped, "Training job stopped", at),
             End::MaxRuntime => job.transition(
-                "MaxRuntimeExceeded",
+                SecondaryStatus::MaxRuntimeExceeded,
                 "Training job runtime exceeded MaxRuntimeInSeconds provided",
                 at,
             ),
@@ -116,7 +123,11 @@ fn run_with_slot(
     let started = now();
     update(inner, &plan.key, |job| {
         job.start = Some(started);
-        job.transition("Downloading", "Downloading input data", started);
+        job.transition(
+            SecondaryStatus::Downloading,
+            "Downloading input data",
+            started,
+        );
     });
     // MaxRuntimeInSeconds counts from the start of training (after the slot wait).
     let watchdog = MaxRuntime::start(plan, cancel);
@@ -133,7 +144,7 @@ fn run_with_slot(
         };
         update(inner, &plan.key, |job| {
             job.transition(
-                "Training",
+                SecondaryStatus::Training,
                 "Training image download completed. Training in progress.",
                 now(),
             )
@@ -153,7 +164,11 @@ fn run_with_slot(
             return cancelled_end(cancel);
         }
         update(inner, &plan.key, |job| {
-            job.transition("Uploading", "Uploading generated training model", now())
+            job.transition(
+                SecondaryStatus::Uploading,
+                "Uploading generated training model",
+                now(),
+            )
         });
         let bytes = match model.to_model_tar_gz() {
             Ok(b) => b,

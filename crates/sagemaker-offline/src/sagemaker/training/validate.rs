@@ -16,7 +16,11 @@ use crate::sagemaker::Inner;
 use crate::sagemaker::arn::split_s3;
 use crate::sagemaker::constraints::{self as k, Checker};
 use crate::sagemaker::metrics::{MetricDefinition, linear_learner_definitions};
-use crate::sagemaker::request::Obj;
+use crate::sagemaker::to_map;
+use sagemaker_api::sagemaker::{
+    AlgorithmSpecification, CreateTrainingJobRequest, OutputDataConfig, ResourceConfig,
+    StoppingCondition,
+};
 
 /// One input channel as the runner needs it.
 #[derive(Debug, Clone)]
@@ -52,7 +56,7 @@ pub(crate) struct Validated {
 
 /// `AlgorithmSpecification` as far as the shape checks read it.
 struct Algorithm<'a> {
-    obj: Option<Obj<'a>>,
+    spec: Option<&'a AlgorithmSpecification>,
     image: Option<String>,
     input_mode: String,
     user_metrics: Vec<MetricDefinition>,
@@ -68,26 +72,29 @@ struct ChannelIn {
 }
 
 /// Validates a CreateTrainingJob request.
-pub(crate) fn validate(inner: &Inner, req: &Obj<'_>) -> Result<Validated, JsonError> {
+pub(crate) fn validate(
+    inner: &Inner,
+    req: &CreateTrainingJobRequest,
+) -> Result<Validated, JsonError> {
     let mut c = Checker::new();
     let name = k::name_member(
-        req.str("TrainingJobName")?,
+        req.training_job_name.as_deref(),
         "trainingJobName",
         &k::NAME_RE,
         k::NAME_PATTERN,
         &mut c,
     );
-    let role = req.str("RoleArn")?;
+    let role = req.role_arn.as_deref();
     match role {
         None => c.missing("roleArn"),
         Some(r) => c.string(r, "roleArn", 20, 2048, Some((&k::ROLE_RE, k::ROLE_PATTERN))),
     }
-    let alg = algorithm(req, &mut c)?;
-    let hps = hyperparameters(req, &mut c)?;
-    let (channels, echo_channels) = input_data_config(req, &mut c)?;
-    let (output, echo_output) = output_data_config(req, &mut c)?;
-    let (instance_count, echo_resource) = resource_config(req, &mut c)?;
-    let (max_runtime, echo_stop) = stopping_condition(req, &mut c)?;
+    let alg = algorithm(req.algorithm_specification.as_ref(), &mut c);
+    let hps = hyperparameters(req, &mut c);
+    let (channels, echo_channels) = input_data_config(req, &mut c);
+    let (output, echo_output) = output_data_config(req.output_data_config.as_ref(), &mut c);
+    let (instance_count, echo_resource) = resource_config(req.resource_config.as_ref(), &mut c);
+    let (max_runtime, echo_stop) = stopping_condition(req.stopping_condition.as_ref(), &mut c);
     c.finish()?;
     let (Some(name), Some(role), Some(output)) = (name, role, output) else {
         return Err(JsonError::validation(
@@ -127,7 +134,7 @@ pub(crate) fn validate(inner: &Inner, req: &Obj<'_>) -> Result<Validated, JsonEr
         }
     }
     let mut echo = Map::new();
-    let mut alg_echo = alg.obj.map(|a| a.map().clone()).unwrap_or_default();
+    let mut alg_echo = alg.spec.map(to_map).unwrap_or_default();
     alg_echo.insert("TrainingImage".into(), json!(image));
     alg_echo.insert("TrainingInputMode".into(), json!(alg.input_mode));
     alg_echo.insert("MetricDefinitions".into(), json!(metric_defs));
@@ -144,22 +151,30 @@ pub(crate) fn validate(inner: &Inner, req: &Obj<'_>) -> Result<Validated, JsonEr
     echo.insert("OutputDataConfig".into(), Value::Object(echo_output));
     echo.insert("ResourceConfig".into(), Value::Object(echo_resource));
     echo.insert("StoppingCondition".into(), Value::Object(echo_stop));
-    for m in [
-        "EnableNetworkIsolation",
-        "EnableInterContainerTrafficEncryption",
-        "EnableManagedSpotTraining",
+    for (m, v) in [
+        ("EnableNetworkIsolation", req.enable_network_isolation),
+        (
+            "EnableInterContainerTrafficEncryption",
+            req.enable_inter_container_traffic_encryption,
+        ),
+        (
+            "EnableManagedSpotTraining",
+            req.enable_managed_spot_training,
+        ),
     ] {
-        echo.insert(m.into(), json!(req.bool(m)?.unwrap_or(false)));
+        echo.insert(m.into(), json!(v.unwrap_or(false)));
     }
-    for m in [
-        "Environment",
-        "RetryStrategy",
-        "CheckpointConfig",
-        "VpcConfig",
-    ] {
-        if let Some(v) = req.raw(m) {
-            echo.insert(m.into(), v.clone());
-        }
+    if let Some(v) = &req.environment {
+        echo.insert("Environment".into(), json!(v));
+    }
+    if let Some(v) = &req.retry_strategy {
+        echo.insert("RetryStrategy".into(), Value::Object(to_map(v)));
+    }
+    if let Some(v) = &req.checkpoint_config {
+        echo.insert("CheckpointConfig".into(), Value::Object(to_map(v)));
+    }
+    if let Some(v) = &req.vpc_config {
+        echo.insert("VpcConfig".into(), Value::Object(to_map(v)));
     }
     let artifacts = format!("s3://{out_bucket}/{output_key}");
     let plan = JobPlan {
@@ -183,39 +198,38 @@ pub(crate) fn validate(inner: &Inner, req: &Obj<'_>) -> Result<Validated, JsonEr
 
 /// `AlgorithmSpecification`: TrainingImage (or AlgorithmName), TrainingInputMode,
 /// MetricDefinitions.
-fn algorithm<'a>(req: &Obj<'a>, c: &mut Checker) -> Result<Algorithm<'a>, JsonError> {
-    let obj = req.obj("AlgorithmSpecification")?;
+fn algorithm<'a>(spec: Option<&'a AlgorithmSpecification>, c: &mut Checker) -> Algorithm<'a> {
     let mut alg = Algorithm {
-        obj: None,
+        spec,
         image: None,
         input_mode: "File".to_string(),
         user_metrics: Vec::new(),
     };
-    let Some(a) = obj else {
+    let Some(a) = spec else {
         c.missing("algorithmSpecification");
-        return Ok(alg);
+        return alg;
     };
-    alg.image = a.str("TrainingImage")?.map(str::to_string);
+    alg.image.clone_from(&a.training_image);
     match &alg.image {
         Some(i) => c.string(i, "algorithmSpecification.trainingImage", 0, 255, None),
         None => {
-            if a.str("AlgorithmName")?.is_none() {
+            if a.algorithm_name.is_none() {
                 c.missing("algorithmSpecification.trainingImage");
             }
         }
     }
-    match a.str("TrainingInputMode")? {
+    match &a.training_input_mode {
         None => c.missing("algorithmSpecification.trainingInputMode"),
         Some(m) => {
             c.one_of(
-                m,
+                m.as_str(),
                 "algorithmSpecification.trainingInputMode",
                 &["Pipe", "File", "FastFile"],
             );
-            alg.input_mode = m.to_string();
+            alg.input_mode = m.as_str().to_string();
         }
     }
-    if let Some(defs) = a.list("MetricDefinitions")? {
+    if let Some(defs) = &a.metric_definitions {
         if defs.len() > 40 {
             c.add(
                 Some(&defs.len().to_string()),
@@ -224,9 +238,8 @@ fn algorithm<'a>(req: &Obj<'a>, c: &mut Checker) -> Result<Algorithm<'a>, JsonEr
             );
         }
         for (i, d) in defs.iter().enumerate() {
-            let d = Obj::new(d, "MetricDefinition")?;
             let p = format!("algorithmSpecification.metricDefinitions.{}.member", i + 1);
-            let (n, r) = (d.str("Name")?, d.str("Regex")?);
+            let (n, r) = (d.name.as_deref(), d.regex.as_deref());
             if n.is_none() {
                 c.missing(&format!("{p}.name"));
             }
@@ -247,13 +260,17 @@ fn algorithm<'a>(req: &Obj<'a>, c: &mut Checker) -> Result<Algorithm<'a>, JsonEr
             }
         }
     }
-    alg.obj = Some(a);
-    Ok(alg)
+    alg
 }
 
 /// `HyperParameters`: at most 100, keys up to 256 and values up to 2500 characters.
-fn hyperparameters(req: &Obj<'_>, c: &mut Checker) -> Result<Vec<(String, String)>, JsonError> {
-    let hps = req.string_map("HyperParameters")?.unwrap_or_default();
+fn hyperparameters(req: &CreateTrainingJobRequest, c: &mut Checker) -> Vec<(String, String)> {
+    let hps: Vec<(String, String)> = req
+        .hyper_parameters
+        .iter()
+        .flatten()
+        .map(|(key, v)| (key.clone(), v.clone()))
+        .collect();
     if hps.len() > 100 {
         c.add(
             Some(&hps.len().to_string()),
@@ -265,20 +282,20 @@ fn hyperparameters(req: &Obj<'_>, c: &mut Checker) -> Result<Vec<(String, String
         c.string(key, &format!("hyperParameters.{key}.key"), 0, 256, None);
         c.string(v, &format!("hyperParameters.{key}.value"), 0, 2500, None);
     }
-    Ok(hps)
+    hps
 }
 
 /// `InputDataConfig`: 1 to 20 channels. Returns the channels that can be planned and the echo
 /// (defaults filled: CompressionType and RecordWrapperType `None`, FullyReplicated).
 fn input_data_config(
-    req: &Obj<'_>,
+    req: &CreateTrainingJobRequest,
     c: &mut Checker,
-) -> Result<(Vec<ChannelIn>, Vec<Value>), JsonError> {
+) -> (Vec<ChannelIn>, Vec<Value>) {
     let mut channels = Vec::new();
     let mut echo_channels = Vec::new();
-    let Some(list) = req.list("InputDataConfig")? else {
+    let Some(list) = &req.input_data_config else {
         c.missing("inputDataConfig");
-        return Ok((channels, echo_channels));
+        return (channels, echo_channels);
     };
     if list.is_empty() || list.len() > 20 {
         c.add(
@@ -289,8 +306,7 @@ fn input_data_config(
     }
     for (i, ch) in list.iter().enumerate() {
         let p = format!("inputDataConfig.{}.member", i + 1);
-        let o = Obj::new(ch, "Channel")?;
-        let cname = o.str("ChannelName")?;
+        let cname = ch.channel_name.as_deref();
         match cname {
             None => c.missing(&format!("{p}.channelName")),
             Some(n) => c.string(
@@ -301,11 +317,10 @@ fn input_data_config(
                 Some((&k::CHANNEL_RE, k::CHANNEL_PATTERN)),
             ),
         }
-        let ds = o
-            .obj("DataSource")?
-            .map(|d| d.obj("S3DataSource"))
-            .transpose()?
-            .flatten();
+        let ds = ch
+            .data_source
+            .as_ref()
+            .and_then(|d| d.s3_data_source.as_ref());
         let mut uri = None;
         let mut sharded = false;
         let mut echo_ds = Map::new();
@@ -313,9 +328,10 @@ fn input_data_config(
             None => c.missing(&format!("{p}.dataSource.s3DataSource")),
             Some(s) => {
                 let sp = format!("{p}.dataSource.s3DataSource");
-                match s.str("S3DataType")? {
+                match &s.s3_data_type {
                     None => c.missing(&format!("{sp}.s3DataType")),
                     Some(t) => {
+                        let t = t.as_str();
                         c.one_of(
                             t,
                             &format!("{sp}.s3DataType"),
@@ -329,7 +345,7 @@ fn input_data_config(
                         echo_ds.insert("S3DataType".into(), json!(t));
                     }
                 }
-                match s.str("S3Uri")? {
+                match s.s3_uri.as_deref() {
                     None => c.missing(&format!("{sp}.s3Uri")),
                     Some(u) => {
                         c.string(
@@ -344,8 +360,9 @@ fn input_data_config(
                     }
                 }
                 let dist = s
-                    .str("S3DataDistributionType")?
-                    .unwrap_or("FullyReplicated");
+                    .s3_data_distribution_type
+                    .as_ref()
+                    .map_or("FullyReplicated", |d| d.as_str());
                 c.one_of(
                     dist,
                     &format!("{sp}.s3DataDistributionType"),
@@ -353,22 +370,34 @@ fn input_data_config(
                 );
                 sharded = dist == "ShardedByS3Key";
                 echo_ds.insert("S3DataDistributionType".into(), json!(dist));
-                for (key, v) in s.map() {
-                    echo_ds.entry(key.clone()).or_insert_with(|| v.clone());
+                for (key, v) in to_map(s) {
+                    echo_ds.entry(key).or_insert(v);
                 }
             }
         }
-        if let Some(t) = o.str("CompressionType")? {
-            c.one_of(t, &format!("{p}.compressionType"), &["None", "Gzip"]);
+        if let Some(t) = &ch.compression_type {
+            c.one_of(
+                t.as_str(),
+                &format!("{p}.compressionType"),
+                &["None", "Gzip"],
+            );
         }
-        if let Some(t) = o.str("RecordWrapperType")? {
-            c.one_of(t, &format!("{p}.recordWrapperType"), &["None", "RecordIO"]);
+        if let Some(t) = &ch.record_wrapper_type {
+            c.one_of(
+                t.as_str(),
+                &format!("{p}.recordWrapperType"),
+                &["None", "RecordIO"],
+            );
         }
-        if let Some(t) = o.str("InputMode")? {
-            c.one_of(t, &format!("{p}.inputMode"), &["Pipe", "File", "FastFile"]);
+        if let Some(t) = &ch.input_mode {
+            c.one_of(
+                t.as_str(),
+                &format!("{p}.inputMode"),
+                &["Pipe", "File", "FastFile"],
+            );
         }
-        let content_type = o.str("ContentType")?.map(str::to_string);
-        let mut echo = o.map().clone();
+        let content_type = ch.content_type.clone();
+        let mut echo = to_map(ch);
         echo.insert("DataSource".into(), json!({ "S3DataSource": echo_ds }));
         echo.entry("CompressionType")
             .or_insert_with(|| json!("None"));
@@ -381,24 +410,24 @@ fn input_data_config(
                 uri: u,
                 sharded,
                 content_type,
-                data_type: ds.and_then(|d| d.str("S3DataType").ok().flatten().map(str::to_string)),
+                data_type: ds.and_then(|d| d.s3_data_type.as_ref().map(|t| t.as_str().to_string())),
             });
         }
     }
-    Ok((channels, echo_channels))
+    (channels, echo_channels)
 }
 
 /// `OutputDataConfig`: the S3OutputPath and the echo (KmsKeyId `""`, CompressionType `GZIP`).
 fn output_data_config(
-    req: &Obj<'_>,
+    config: Option<&OutputDataConfig>,
     c: &mut Checker,
-) -> Result<(Option<String>, Map<String, Value>), JsonError> {
-    let Some(o) = req.obj("OutputDataConfig")? else {
+) -> (Option<String>, Map<String, Value>) {
+    let Some(o) = config else {
         c.missing("outputDataConfig");
-        return Ok((None, Map::new()));
+        return (None, Map::new());
     };
     let mut output = None;
-    match o.str("S3OutputPath")? {
+    match o.s3_output_path.as_deref() {
         None => c.missing("outputDataConfig.s3OutputPath"),
         Some(u) => {
             c.string(
@@ -411,35 +440,39 @@ fn output_data_config(
             output = Some(u.to_string());
         }
     }
-    if let Some(t) = o.str("CompressionType")? {
-        c.one_of(t, "outputDataConfig.compressionType", &["GZIP", "NONE"]);
+    if let Some(t) = &o.compression_type {
+        c.one_of(
+            t.as_str(),
+            "outputDataConfig.compressionType",
+            &["GZIP", "NONE"],
+        );
     }
-    let mut echo = o.map().clone();
+    let mut echo = to_map(o);
     echo.entry("KmsKeyId").or_insert_with(|| json!(""));
     echo.entry("CompressionType")
         .or_insert_with(|| json!("GZIP"));
-    Ok((output, echo))
+    (output, echo)
 }
 
 /// `ResourceConfig`: InstanceType, InstanceCount (1 to 64 here: each host is a thread and a
 /// folder of copies), VolumeSizeInGB, KeepAlivePeriodInSeconds.
-fn resource_config(req: &Obj<'_>, c: &mut Checker) -> Result<(i64, Map<String, Value>), JsonError> {
-    let Some(r) = req.obj("ResourceConfig")? else {
+fn resource_config(config: Option<&ResourceConfig>, c: &mut Checker) -> (i64, Map<String, Value>) {
+    let Some(r) = config else {
         c.missing("resourceConfig");
-        return Ok((1, Map::new()));
+        return (1, Map::new());
     };
     let mut instance_count = 1;
-    match r.str("InstanceType")? {
+    match &r.instance_type {
         None => c.missing("resourceConfig.instanceType"),
         Some(t) => c.string(
-            t,
+            t.as_str(),
             "resourceConfig.instanceType",
             0,
             64,
             Some((&k::INSTANCE_TYPE_RE, k::INSTANCE_TYPE_PATTERN)),
         ),
     }
-    match r.int("InstanceCount")? {
+    match r.instance_count.map(i64::from) {
         None => c.missing("resourceConfig.instanceCount"),
         Some(n) => {
             c.at_least(n, "resourceConfig.instanceCount", 1);
@@ -448,36 +481,36 @@ fn resource_config(req: &Obj<'_>, c: &mut Checker) -> Result<(i64, Map<String, V
             instance_count = n;
         }
     }
-    match r.int("VolumeSizeInGB")? {
+    match r.volume_size_in_gb.map(i64::from) {
         None => c.missing("resourceConfig.volumeSizeInGB"),
         Some(n) => c.at_least(n, "resourceConfig.volumeSizeInGB", 1),
     }
-    if let Some(secs) = r.int("KeepAlivePeriodInSeconds")? {
+    if let Some(secs) = r.keep_alive_period_in_seconds.map(i64::from) {
         c.at_least(secs, "resourceConfig.keepAlivePeriodInSeconds", 0);
         c.at_most(secs, "resourceConfig.keepAlivePeriodInSeconds", 21600);
     }
-    Ok((instance_count, r.map().clone()))
+    (instance_count, to_map(r))
 }
 
 /// `StoppingCondition`: MaxRuntimeInSeconds 1 to 2,419,200 (28 days), default 86,400 (1 day).
 fn stopping_condition(
-    req: &Obj<'_>,
+    condition: Option<&StoppingCondition>,
     c: &mut Checker,
-) -> Result<(i64, Map<String, Value>), JsonError> {
+) -> (i64, Map<String, Value>) {
     let mut max_runtime = 86_400i64;
-    let Some(s) = req.obj("StoppingCondition")? else {
+    let Some(s) = condition else {
         c.missing("stoppingCondition");
-        return Ok((max_runtime, Map::new()));
+        return (max_runtime, Map::new());
     };
-    if let Some(m) = s.int("MaxRuntimeInSeconds")? {
+    if let Some(m) = s.max_runtime_in_seconds.map(i64::from) {
         c.at_least(m, "stoppingCondition.maxRuntimeInSeconds", 1);
         c.at_most(m, "stoppingCondition.maxRuntimeInSeconds", 2_419_200);
         max_runtime = m;
     }
-    let mut echo = s.map().clone();
+    let mut echo = to_map(s);
     echo.entry("MaxRuntimeInSeconds")
         .or_insert_with(|| json!(max_runtime));
-    Ok((max_runtime, echo))
+    (max_runtime, echo)
 }
 
 /// The channels' semantic checks: unique names, S3Prefix only, objects under each prefix (the
