@@ -29,6 +29,7 @@ use crate::s3::DiskStore;
 use crate::sagemaker::SageMaker;
 use crate::seed::SeedConfig;
 use crate::sigv4::{AuthError, Verifier};
+use sagemaker_api::ErrorCode;
 
 /// Largest JSON 1.1 request body accepted (SageMaker and Logs requests are far smaller; PutLogEvents ≤ 1 MiB).
 pub const MAX_JSON_BODY: usize = 16 * 1024 * 1024;
@@ -309,8 +310,8 @@ async fn dispatch(app: &App, req: Request<Body>) -> Response<Body> {
         }
         if scope.as_deref() != Some("s3") {
             let rid = request_id();
-            return JsonError::client(
-                "UnknownOperationException",
+            return JsonError::of(
+                &ErrorCode::UnknownOperationException,
                 format!("X-Amz-Target {target:?} is not served by sagemaker-offline (SageMaker.* and Logs_20140328.* are)"),
             )
             .into_response(&rid);
@@ -325,8 +326,8 @@ async fn dispatch(app: &App, req: Request<Body>) -> Response<Body> {
     }
     if let Some(service) = scope.as_deref().filter(|s| *s != "s3") {
         let rid = request_id();
-        return JsonError::client(
-            "UnknownOperationException",
+        return JsonError::of(
+            &ErrorCode::UnknownOperationException,
             format!(
                 "{} {path} signed for service {service:?} is not an operation sagemaker-offline serves",
                 req.method()
@@ -339,9 +340,8 @@ async fn dispatch(app: &App, req: Request<Body>) -> Response<Body> {
 
 async fn read_body(body: Body, limit: usize) -> Result<bytes::Bytes, JsonError> {
     axum::body::to_bytes(body, limit).await.map_err(|e| {
-        JsonError::with_status(
-            413,
-            "RequestEntityTooLarge",
+        JsonError::of(
+            &ErrorCode::RequestEntityTooLarge,
             format!("request body larger than {limit} bytes or unreadable: {e}"),
         )
     })
@@ -390,9 +390,8 @@ fn verify(
         )
         .map_err(|e| auth_error(&e))?;
     if ok.auth.service != service {
-        return Err(JsonError::with_status(
-            403,
-            "InvalidSignatureException",
+        return Err(JsonError::of(
+            &ErrorCode::InvalidSignatureException,
             format!("Credential should be scoped to correct service: '{service}'. "),
         ));
     }

@@ -7,6 +7,7 @@
 
 use axum::body::Body;
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
+use sagemaker_api::ErrorCode;
 use serde_json::json;
 
 use super::Inner;
@@ -42,11 +43,11 @@ fn respond(
 }
 
 /// A runtime error: JSON body with `message`/`Message`, code in `x-amzn-ErrorType`.
-pub(crate) fn error(status: u16, code: &str, message: &str) -> Response<Body> {
-    let body = json!({ "__type": code, "message": message, "Message": message });
+pub(crate) fn error(status: u16, code: &ErrorCode, message: &str) -> Response<Body> {
+    let body = json!({ "__type": code.as_str(), "message": message, "Message": message });
     respond(
         status,
-        &[("x-amzn-ErrorType", code.to_string())],
+        &[("x-amzn-ErrorType", code.as_str().to_string())],
         "application/json",
         body.to_string().into_bytes(),
     )
@@ -70,7 +71,7 @@ pub(crate) async fn invoke(
     if body.len() > MAX_PAYLOAD_BYTES {
         return error(
             413,
-            "ValidationError",
+            &ErrorCode::ValidationError,
             &format!(
                 "Request body of {} bytes exceeds the limit of {MAX_PAYLOAD_BYTES} bytes (6 MiB) for InvokeEndpoint.",
                 body.len()
@@ -80,7 +81,7 @@ pub(crate) async fn invoke(
     let not_found = || {
         error(
             400,
-            "ValidationError",
+            &ErrorCode::ValidationError,
             &format!("Endpoint {endpoint} of account {account} not found."),
         )
     };
@@ -101,7 +102,7 @@ pub(crate) async fn invoke(
             None => {
                 return error(
                     400,
-                    "ValidationError",
+                    &ErrorCode::ValidationError,
                     &format!(
                         "The variant {t} is not found on endpoint {endpoint} of account {account}."
                     ),
@@ -157,14 +158,17 @@ pub(crate) async fn invoke(
             });
             respond(
                 424,
-                &[("x-amzn-ErrorType", "ModelError".to_string())],
+                &[(
+                    "x-amzn-ErrorType",
+                    ErrorCode::ModelError.as_str().to_string(),
+                )],
                 "application/json",
                 body.to_string().into_bytes(),
             )
         }
         Err(join) => error(
             500,
-            "InternalFailure",
+            &ErrorCode::InternalFailure,
             &format!("The model server failed while scoring the request: {join}"),
         ),
     }

@@ -360,4 +360,67 @@ mod tests {
             .map(|e| e.code);
         assert_eq!(e.as_deref(), Some("SerializationException"));
     }
+
+    #[tokio::test]
+    async fn bodies_that_do_not_fit_the_request_type() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ctx = crate::ctx::Ctx {
+            region: "us-east-1".into(),
+            account_id: "123456789012".into(),
+            state_dir: dir.path().to_path_buf(),
+            objects: std::sync::Arc::new(
+                crate::objects::ObjectStore::open(dir.path().join("s3")).expect("objects"),
+            ),
+            logs: std::sync::Arc::new(
+                crate::logs::LogStore::open(dir.path().join("logs")).expect("logs"),
+            ),
+        };
+        let sm = crate::sagemaker::SageMaker::new(ctx);
+        let err = |body: &'static [u8]| {
+            let sm = sm.clone();
+            async move {
+                sm.handle("CreateTrainingJob", body)
+                    .await
+                    .err()
+                    .map(|e| (e.status, e.code, e.message))
+            }
+        };
+        let (status, code, message) =
+            err(br#"{"TrainingJobName": "j", "ResourceConfig": {"InstanceCount": "5"}}"#)
+                .await
+                .expect("refused");
+        assert_eq!((status, code.as_str()), (400, "SerializationException"));
+        assert!(
+            message.starts_with(
+                "ResourceConfig.InstanceCount: invalid type: string \"5\", expected i32"
+            ),
+            "{message}"
+        );
+        let e = err(br#"["j"]"#).await.expect("refused");
+        assert_eq!(
+            (e.1.as_str(), e.2.as_str()),
+            (
+                "SerializationException",
+                "The request body of CreateTrainingJob must be a JSON object"
+            )
+        );
+        let e = err(br#"{"TrainingJobName": "#).await.expect("refused");
+        assert_eq!(e.1, "SerializationException");
+        assert!(
+            e.2.starts_with("The request body of CreateTrainingJob is not valid JSON"),
+            "{}",
+            e.2
+        );
+        // An empty body is an empty request: every required member is reported, in member order.
+        let e = err(b"").await.expect("refused");
+        assert_eq!(e.1, "ValidationException");
+        assert!(
+            e.2.starts_with(
+                "7 validation errors detected: Value null at 'trainingJobName' failed to satisfy \
+                 constraint: Member must not be null; Value null at 'roleArn'"
+            ),
+            "{}",
+            e.2
+        );
+    }
 }
