@@ -6,6 +6,7 @@
 //! - `cli`      — the binary's commands: `serve` readiness line, `env`, `seed-gdelt`, SIGTERM.
 //! - `crash`    — `kill -9` of the real binary during training and an upload, then a restart.
 //! - `workshop` — the workshop path: upload, train replicated and sharded, host, invoke, delete.
+//! - `control_plane` — SageMaker's refusals, stop / MaxRuntime, hosting failures and rollback.
 //! - `storage`  — the object store under races, `kill -9` loops, multipart errors, odd keys.
 //!
 //! `common` holds the shared helpers: an in-process server, SDK clients, a raw HTTP/1.1 client
@@ -14,6 +15,7 @@
 mod auth;
 mod cli;
 mod common;
+mod control_plane;
 mod crash;
 mod logs;
 mod s3;
