@@ -14,6 +14,8 @@
 //! - `sagemaker` — the control plane (training jobs, models, endpoint configs, endpoints) and the
 //!   runtime (InvokeEndpoint).
 //! - `api_error` — the JSON 1.1 / REST-JSON error responses in AWS's shapes.
+//! - `wire`      — reading a JSON 1.1 body into its operation's typed request (`sagemaker-api`);
+//!   what does not fit is a `SerializationException` naming the member.
 //! - `ctx`       — [`ctx::Ctx`]: what every part shares (region, account, state dir, the stores).
 //! - `config`    — the account id and the default port and region.
 //! - `keys`      — the access key pair and the record of the running instance.

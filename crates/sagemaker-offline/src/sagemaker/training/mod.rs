@@ -369,7 +369,7 @@ mod tests {
             account_id: "123456789012".into(),
             state_dir: dir.path().to_path_buf(),
             objects: std::sync::Arc::new(
-                crate::objects::ObjectStore::open(dir.path().join("s3")).expect("objects"),
+                crate::s3::DiskStore::open(dir.path().join("s3")).expect("objects"),
             ),
             logs: std::sync::Arc::new(
                 crate::logs::LogStore::open(dir.path().join("logs")).expect("logs"),
