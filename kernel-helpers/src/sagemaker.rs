@@ -637,16 +637,16 @@ pub fn log_timing_minutes(job: &str) -> KitResult<f64> {
     Ok((max - min) as f64 / 60000.0)
 }
 
-/// Parses `#throughput_metric: host=algo-N, train throughput=X records/second` lines.
+/// Parses `#throughput_metric: host=algo-N, train throughput=X records/second` lines, with the
+/// parser that sits next to the line's format in `linear_learner::log_lines`.
 pub fn parse_throughput(line: &str) -> Option<(String, f64)> {
-    let rest = line.split("#throughput_metric: host=").nth(1)?;
-    let (host, rest) = rest.split_once(',')?;
-    let v = rest
-        .split("throughput=")
-        .nth(1)?
-        .split_whitespace()
-        .next()?;
-    Some((host.trim().to_string(), v.parse().ok()?))
+    match linear_learner::log_lines::parse(line)? {
+        linear_learner::log_lines::MetricLine::Throughput {
+            host,
+            records_per_second,
+        } => Some((host, records_per_second)),
+        _ => None,
+    }
 }
 
 /// Mean train throughput (records/second) per host, from the job's logs.
