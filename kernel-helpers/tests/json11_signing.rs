@@ -1,6 +1,7 @@
 //! The JSON 1.1 client against a one-shot local HTTP server: the request carries the AWS JSON 1.1
 //! headers and a SigV4 signature that an independent implementation of the algorithm (written
-//! here from spec/sagemaker.md §6 with hmac + sha2) accepts; service errors come back as
+//! here from AWS's SigV4 documentation,
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html>, with hmac + sha2) accepts; service errors come back as
 //! messages with the sanitised code.
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a test failure
@@ -99,7 +100,8 @@ fn hmac(key: &[u8], data: &str) -> Vec<u8> {
     m.finalize().into_bytes().to_vec()
 }
 
-/// Recomputes the SigV4 signature of a captured request (spec/sagemaker.md §6, steps 1–3).
+/// Recomputes the SigV4 signature of a captured request (canonical request, string to sign,
+/// signing key: steps 1–3 of the SigV4 documentation above).
 fn expected_signature(c: &Captured) -> (String, String) {
     let auth = &c.headers["authorization"];
     let rest = auth

@@ -1,7 +1,10 @@
 //! Deterministic, realistic synthetic year files in the 57-column historical format.
 //!
 //! Why: the offline kit has no real GDELT, yet the workshop's download, transform and training
-//! must run on data that looks and behaves like the real 1979–1984 files (spec/gdelt.md §3–§5, §8).
+//! must run on data that looks and behaves like the real 1979–1984 files.
+//! The calibration figures come from real rows: those in `testdata/gdelt` (see its README for
+//! their sources) and the 13,412 rows of 1979–1984 in andeek/gdelt-dedup's yearly samples
+//! (<https://github.com/andeek/gdelt-dedup>, `data/gdelt/blocked/`), of which only counts are used.
 //! The writer is hand-rolled (no CSV crate) because almost every field is a pre-joined string from
 //! a small table; only ids, counts and AvgTone are formatted per row, with integer arithmetic, which
 //! is what makes > 1 M rows/s possible on one thread.
@@ -57,7 +60,8 @@ pub fn real_row_count(year: i32) -> Option<usize> {
     }
 }
 
-/// First GLOBALEVENTID of each year's main block (spec §3, from the andeek minima); index 0 = 1979,
+/// First GLOBALEVENTID of each year's main block (the smallest IDs seen per year in
+/// the andeek/gdelt-dedup samples, rounded down); index 0 = 1979,
 /// the last entry is 1985's start (the end of 1984's block).
 const BLOCK_STARTS: [u64; 7] = [
     0, 399_900, 913_000, 1_551_600, 2_276_000, 3_067_000, 3_876_000,
@@ -89,8 +93,8 @@ fn id_layout(year: i32) -> (usize, u64, u64) {
     }
 }
 
-/// Share of rows with Actor1 / Actor2 absent, per year: the (0,0) shares of spec §5 (andeek
-/// 1979…1984) less the 1% of present actors that also have no geo.
+/// Share of rows with Actor1 / Actor2 absent, per year: the (0,0) shares of
+/// [`zero_geo_shares`] less the 1% of present actors that also have no geo.
 fn absent_shares(year: i32) -> (f64, f64) {
     let (a1, a2) = zero_geo_shares(year);
     (
@@ -102,7 +106,8 @@ fn absent_shares(year: i32) -> (f64, f64) {
 /// Share of present actors without a location.
 const PRESENT_NO_GEO: f64 = 0.01;
 
-/// Target share of rows with Actor1 / Actor2 geo at (0,0), per year (spec §5, andeek 1979…1984).
+/// Target share of rows with Actor1 / Actor2 geo at (0,0), per year, as counted in the
+/// andeek/gdelt-dedup samples of 1979…1984.
 fn zero_geo_shares(year: i32) -> (f64, f64) {
     match year {
         1979 => (0.082, 0.184),
@@ -115,342 +120,8 @@ fn zero_geo_shares(year: i32) -> (f64, f64) {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Tables
-// ---------------------------------------------------------------------------------------------
-
-/// A place: (Geo_Type, FullName, CountryCode (FIPS), ADM1Code, Lat, Long, FeatureID, weight ‰).
-/// Country centroids and cities as GDELT writes them (spec §5 "Geo value ranges"); weights follow
-/// the 1979 ActionGeo country shares of spec §4 (US 9.8%, CH 7.8%, RS 6.3%, IR 4.9% …).
-type Place = (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    u32,
-);
-
-const PLACES: &[Place] = &[
-    ("1", "United States", "US", "US", "38", "-97", "0", 40),
-    (
-        "3",
-        "Washington, District of Columbia, United States",
-        "US",
-        "USDC",
-        "38.8951",
-        "-77.0364",
-        "531871",
-        35,
-    ),
-    (
-        "3",
-        "White House, District of Columbia, United States",
-        "US",
-        "USDC",
-        "38.8951",
-        "-77.0364",
-        "531723",
-        8,
-    ),
-    (
-        "3",
-        "New York, New York, United States",
-        "US",
-        "USNY",
-        "40.7143",
-        "-74.006",
-        "975772",
-        15,
-    ),
-    ("1", "China", "CH", "CH", "35", "105", "0", 40),
-    (
-        "4",
-        "Peking, Beijing, China",
-        "CH",
-        "CH22",
-        "39.9289",
-        "116.388",
-        "-1898541",
-        38,
-    ),
-    ("1", "Russia", "RS", "RS", "60", "100", "0", 23),
-    (
-        "4",
-        "Moscow, Moskva, Russia",
-        "RS",
-        "RS48",
-        "55.7522",
-        "37.6156",
-        "-2960561",
-        40,
-    ),
-    ("1", "Iran", "IR", "IR", "32", "53", "0", 24),
-    (
-        "4",
-        "Tehran, Tehran, Iran",
-        "IR",
-        "IR26",
-        "35.705",
-        "51.4216",
-        "-3071233",
-        25,
-    ),
-    (
-        "1",
-        "Vietnam, Republic Of",
-        "VM",
-        "VM",
-        "16",
-        "106",
-        "0",
-        26,
-    ),
-    (
-        "4",
-        "Hanoi, Ha Noi, Vietnam, Republic Of",
-        "VM",
-        "VM44",
-        "21.0333",
-        "105.85",
-        "-3715984",
-        20,
-    ),
-    ("1", "Israel", "IS", "IS", "31.5", "34.75", "0", 16),
-    (
-        "4",
-        "Jerusalem, Israel (general), Israel",
-        "IS",
-        "IS00",
-        "31.7667",
-        "35.2333",
-        "-797092",
-        24,
-    ),
-    ("1", "United Kingdom", "UK", "UK", "54", "-2", "0", 14),
-    (
-        "4",
-        "London, London, City of, United Kingdom",
-        "UK",
-        "UKH9",
-        "51.5",
-        "-0.116667",
-        "-2601889",
-        22,
-    ),
-    ("1", "Egypt", "EG", "EG", "27", "30", "0", 11),
-    (
-        "4",
-        "Cairo, Al Qahirah, Egypt",
-        "EG",
-        "EG11",
-        "30.05",
-        "31.25",
-        "-290692",
-        15,
-    ),
-    ("1", "France", "FR", "FR", "46", "2", "0", 12),
-    (
-        "4",
-        "Paris, Ile-de-France, France",
-        "FR",
-        "FRA8",
-        "48.8667",
-        "2.33333",
-        "-1456928",
-        12,
-    ),
-    ("1", "Germany", "GM", "GM", "51", "9", "0", 10),
-    (
-        "4",
-        "Bonn, Nordrhein-Westfalen, Germany",
-        "GM",
-        "GM07",
-        "50.7333",
-        "7.1",
-        "-1750167",
-        8,
-    ),
-    ("1", "Italy", "IT", "IT", "42.8333", "12.8333", "0", 9),
-    (
-        "4",
-        "Rome, Lazio, Italy",
-        "IT",
-        "IT07",
-        "41.9",
-        "12.4833",
-        "-126693",
-        9,
-    ),
-    ("1", "Poland", "PL", "PL", "52", "20", "0", 8),
-    (
-        "4",
-        "Warsaw, (PL67), Poland",
-        "PL",
-        "PL67",
-        "52.25",
-        "21",
-        "-534433",
-        8,
-    ),
-    ("1", "Canada", "CA", "CA", "60", "-95", "0", 12),
-    ("1", "Iraq", "IZ", "IZ", "33", "44", "0", 10),
-    ("1", "Lebanon", "LE", "LE", "33.8333", "35.8333", "0", 10),
-    (
-        "4",
-        "Beirut, Beyrouth, Lebanon",
-        "LE",
-        "LE04",
-        "33.8719",
-        "35.5097",
-        "-801546",
-        10,
-    ),
-    ("1", "Syria", "SY", "SY", "35", "38", "0", 8),
-    (
-        "4",
-        "Golan Heights, Syria (general), Syria",
-        "SY",
-        "SY00",
-        "32.9049",
-        "35.8072",
-        "-2538190",
-        3,
-    ),
-    ("1", "Japan", "JA", "JA", "36", "138", "0", 10),
-    (
-        "4",
-        "Tokyo, Tokyo, Japan",
-        "JA",
-        "JA40",
-        "35.685",
-        "139.751",
-        "-246227",
-        8,
-    ),
-    ("1", "India", "IN", "IN", "20", "77", "0", 12),
-    ("1", "Pakistan", "PK", "PK", "30", "70", "0", 8),
-    ("1", "Afghanistan", "AF", "AF", "33", "65", "0", 10),
-    ("1", "Saudi Arabia", "SA", "SA", "25", "45", "0", 7),
-    ("1", "Nigeria", "NI", "NI", "10", "8", "0", 6),
-    ("1", "South Africa", "SF", "SF", "-29", "24", "0", 8),
-    (
-        "4",
-        "Accra, Greater Accra, Ghana",
-        "GH",
-        "GH01",
-        "5.55",
-        "-0.216667",
-        "-2067935",
-        4,
-    ),
-    ("1", "Chile", "CI", "CI", "-30", "-71", "0", 7),
-    ("1", "Argentina", "AR", "AR", "-34", "-64", "0", 7),
-    ("1", "Cuba", "CU", "CU", "21.5", "-80", "0", 6),
-    ("1", "Nicaragua", "NU", "NU", "13", "-85", "0", 8),
-    (
-        "4",
-        "Guatemala, Guatemala, Guatemala",
-        "GT",
-        "GT07",
-        "14.6211",
-        "-90.5269",
-        "-1133206",
-        4,
-    ),
-    ("1", "Honduras", "HO", "HO", "15", "-86.5", "0", 3),
-    ("1", "Morocco", "MO", "MO", "32", "-5", "0", 4),
-    ("1", "Turkey", "TU", "TU", "39", "35", "0", 7),
-    ("1", "Kuwait", "KU", "KU", "29.3375", "47.6581", "0", 3),
-    (
-        "2",
-        "Khuzestan, Iran",
-        "IR",
-        "IR15",
-        "31.3273",
-        "48.694",
-        "-3055122",
-        3,
-    ),
-    ("1", "Philippines", "RP", "RP", "13", "122", "0", 6),
-];
-
-/// An actor: (Code, Name, CountryCode, KnownGroupCode, Type1Code, Type2Code, home FIPS, weight).
-/// Codes and names as they appear in the real 1979/1982 rows (spec §5); a home FIPS of "" means
-/// the actor's geo is drawn like the action's.
-type Actor = (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    u32,
-);
-
-const ACTORS: &[Actor] = &[
-    ("USA", "UNITED STATES", "USA", "", "", "", "US", 60),
-    ("USA", "AMERICAN", "USA", "", "", "", "US", 25),
-    ("USAGOV", "WASHINGTON", "USA", "", "GOV", "", "US", 25),
-    ("CHN", "CHINA", "CHN", "", "", "", "CH", 40),
-    ("CHN", "CHINESE", "CHN", "", "", "", "CH", 15),
-    ("CHNGOV", "BEIJING", "CHN", "", "GOV", "", "CH", 12),
-    ("RUS", "RUSSIA", "RUS", "", "", "", "RS", 25),
-    ("RUS", "SOVIET", "RUS", "", "", "", "RS", 20),
-    ("RUSGOV", "KREMLIN", "RUS", "", "GOV", "", "RS", 10),
-    ("IRN", "IRAN", "IRN", "", "", "", "IR", 30),
-    ("IRNGOV", "AYATOLLAH", "IRN", "", "GOV", "", "IR", 8),
-    ("VNM", "VIETNAM", "VNM", "", "", "", "VM", 22),
-    ("VNM", "VIETNAMESE", "VNM", "", "", "", "VM", 12),
-    ("ISR", "ISRAEL", "ISR", "", "", "", "IS", 20),
-    ("ISR", "ISRAELI", "ISR", "", "", "", "IS", 10),
-    ("PSE", "PALESTINIAN", "PSE", "", "", "", "IS", 8),
-    ("GBR", "BRITISH", "GBR", "", "", "", "UK", 18),
-    ("GBR", "UNITED KINGDOM", "GBR", "", "", "", "UK", 8),
-    ("EGY", "EGYPT", "EGY", "", "", "", "EG", 15),
-    ("EGYGOV", "CAIRO", "EGY", "", "GOV", "", "EG", 5),
-    ("FRA", "FRANCE", "FRA", "", "", "", "FR", 14),
-    ("DEU", "GERMANY", "DEU", "", "", "", "GM", 8),
-    ("GMW", "WEST GERMANY", "GMW", "", "", "", "GM", 6),
-    ("ITA", "ITALY", "ITA", "", "", "", "IT", 9),
-    ("ITA", "ITALIAN", "ITA", "", "", "", "IT", 4),
-    ("POL", "POLAND", "POL", "", "", "", "PL", 9),
-    ("CAN", "CANADA", "CAN", "", "", "", "CA", 10),
-    ("IRQ", "IRAQ", "IRQ", "", "", "", "IZ", 10),
-    ("LBN", "LEBANON", "LBN", "", "", "", "LE", 10),
-    ("SYR", "SYRIA", "SYR", "", "", "", "SY", 8),
-    ("JPN", "JAPAN", "JPN", "", "", "", "JA", 10),
-    ("IND", "INDIA", "IND", "", "", "", "IN", 10),
-    ("PAK", "PAKISTAN", "PAK", "", "", "", "PK", 7),
-    ("AFG", "AFGHANISTAN", "AFG", "", "", "", "AF", 9),
-    ("SAU", "SAUDI", "SAU", "", "", "", "SA", 6),
-    ("NGA", "NIGERIA", "NGA", "", "", "", "NI", 5),
-    ("ZAF", "SOUTH AFRICA", "ZAF", "", "", "", "SF", 7),
-    ("CHL", "CHILE", "CHL", "", "", "", "CI", 6),
-    ("ARG", "ARGENTINA", "ARG", "", "", "", "AR", 6),
-    ("CUB", "CUBA", "CUB", "", "", "", "CU", 6),
-    ("NIC", "NICARAGUA", "NIC", "", "", "", "NU", 7),
-    ("TUR", "TURKEY", "TUR", "", "", "", "TU", 6),
-    ("PHL", "PHILIPPINES", "PHL", "", "", "", "RP", 5),
-    ("AFR", "AFRICA", "AFR", "", "", "", "", 5),
-    ("GOV", "GOVERNMENT", "", "", "GOV", "", "", 25),
-    ("GOV", "PRESIDENT", "", "", "GOV", "", "", 20),
-    ("GOV", "ADMINISTRATION", "", "", "GOV", "", "", 8),
-    ("GOVMIL", "DEFENSE MINIST", "", "", "GOV", "MIL", "", 5),
-    ("MIL", "MILITARY", "", "", "MIL", "", "", 12),
-    ("COP", "POLICE", "", "", "COP", "", "", 10),
-    ("LEG", "CONGRESS", "", "", "LEG", "", "", 6),
-    ("MED", "SPOKESMAN", "", "", "MED", "", "", 5),
-    ("REB", "REBEL", "", "", "REB", "", "", 6),
-    ("OPP", "OPPOSITION", "", "", "OPP", "", "", 4),
-    ("BUS", "COMPANY", "", "", "BUS", "", "", 5),
-    ("AGR", "FARMER", "", "", "AGR", "", "", 2),
-    ("IGOWSTNAT", "NATO", "WST", "NAT", "IGO", "", "", 4),
-    ("IGOUNO", "UNITED NATIONS", "", "UNO", "IGO", "", "", 8),
-];
+mod tables;
+use tables::{ACTORS, Actor, PLACES, Place};
 
 // ---------------------------------------------------------------------------------------------
 // Precomputed, pre-joined output pieces
@@ -621,7 +292,8 @@ struct Event {
     tone_n: u16,
 }
 
-/// NumArticles histogram 1..=10 in ‰, then > 10 (spec §5, andeek: 22.9/24.6/8.6/9.6/7.8/5.8/4.8/4.6/6.9/3.4%, 0.9%).
+/// NumArticles histogram 1..=10 in ‰, then > 10 (counted in the andeek/gdelt-dedup
+/// samples of 1979–1984: 22.9/24.6/8.6/9.6/7.8/5.8/4.8/4.6/6.9/3.4%, 0.9%; the maximum seen is 45).
 const ARTICLES_PERMILLE: [u64; 11] = [229, 246, 86, 96, 78, 58, 48, 46, 69, 34, 9];
 
 fn draw_event(t: &Tables, rng: &mut ChaCha8Rng, absent: (f64, f64)) -> Event {
@@ -637,7 +309,8 @@ fn draw_event(t: &Tables, rng: &mut ChaCha8Rng, absent: (f64, f64)) -> Event {
             return (NONE, NONE);
         }
         let a = t.actor_w.sample(rng);
-        // 1% of present actors have no geo (spec §5: (0,0) share slightly above the empty-code share).
+        // 1% of present actors have no geo (in the real rows the (0,0) share is
+        // slightly above the empty-code share).
         let u: f64 = rng.random();
         let geo = if u < PRESENT_NO_GEO {
             NONE
@@ -881,7 +554,8 @@ pub fn write_year<W: std::io::Write>(mut out: W, config: &GeneratorConfig) -> st
     let days = days_of_year(year);
     let n_days = days.len();
     let dates: Vec<Vec<u8>> = days.iter().map(|&(m, d)| date_text(year, m, d)).collect();
-    // Daily volume: a slow rise over the year (monthly totals grow, spec §4) with ±20% day noise.
+    // Daily volume: a slow rise over the year (GDELT's 1979 monthly totals run from 33.4k
+    // to 39.5k) with ±20% day noise.
     let weights: Vec<f64> = (0..n_days)
         .map(|i| (1.0 + 0.12 * i as f64 / n_days as f64) * (0.8 + 0.4 * rng.random::<f64>()))
         .collect();
@@ -964,127 +638,4 @@ pub fn write_year<W: std::io::Write>(mut out: W, config: &GeneratorConfig) -> st
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn generate(year: i32, rows: usize, seed: u64) -> Vec<u8> {
-        let mut out = Vec::new();
-        let n = write_year(&mut out, &GeneratorConfig { year, rows, seed }).expect("write");
-        assert_eq!(n, rows as u64);
-        out
-    }
-
-    #[test]
-    fn g15_formats_like_printf() {
-        let cases = [
-            (105.0 / 19.0, "5.52631578947368"),
-            (0.0, "0"),
-            (5.0, "5"),
-            (10.9792284866469, "10.9792284866469"),
-            (100.0 / 3.0, "33.3333333333333"),
-            (0.5, "0.5"),
-            (2.72108843537415, "2.72108843537415"),
-            (12.5, "12.5"),
-        ];
-        for (v, want) in cases {
-            let mut b = Vec::new();
-            push_g15(&mut b, v);
-            assert_eq!(String::from_utf8(b).expect("utf8"), want, "{v}");
-        }
-    }
-
-    #[test]
-    fn fraction_date_rule() {
-        assert_eq!(date_text(1979, 1, 1), b"19790101\t197901\t1979\t1979.0027");
-        assert_eq!(date_text(1979, 12, 31), b"19791231\t197912\t1979\t1979.989");
-        assert_eq!(
-            date_text(2010, 11, 30),
-            b"20101130\t201011\t2010\t2010.9041"
-        );
-    }
-
-    #[test]
-    fn deterministic_and_seed_sensitive() {
-        let a = generate(1980, 3000, 7);
-        let b = generate(1980, 3000, 7);
-        let c = generate(1980, 3000, 8);
-        assert_eq!(a, b);
-        assert_ne!(a, c);
-    }
-
-    #[test]
-    fn rows_are_well_formed_sorted_and_ids_in_blocks() {
-        let out = generate(1979, 20_000, 1);
-        let text = String::from_utf8(out).expect("utf8");
-        let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').collect()).collect();
-        assert_eq!(rows.len(), 20_000);
-        assert!(rows.iter().all(|r| r.len() == 57));
-        // main block then tail, each sorted by (SQLDATE, Actor1Code, Actor2Code)
-        let split = rows
-            .iter()
-            .position(|r| r[56] == "20130206")
-            .expect("tail exists");
-        let expected_main = (20_000.0f64 * 399_900.0 / 430_941.0).round() as usize;
-        assert_eq!(split, expected_main);
-        assert!(rows[..split].iter().all(|r| r[56] == "20130203"));
-        assert!(rows[split..].iter().all(|r| r[56] == "20130206"));
-        for block in [&rows[..split], &rows[split..]] {
-            for w in block.windows(2) {
-                let k0 = (w[0][1], w[0][5], w[0][15]);
-                let k1 = (w[1][1], w[1][5], w[1][15]);
-                assert!(k0 <= k1, "unsorted: {k0:?} > {k1:?}");
-            }
-        }
-        assert_eq!(rows[0][0], "0");
-        assert_eq!(rows[0][1], "19790101");
-        assert_eq!(rows[split - 1][0], (split - 1).to_string());
-        assert_eq!(rows[split][0], TAIL_START_1979.to_string());
-        assert_eq!(rows.last().map(|r| r[1]), Some("19791231"));
-        for r in &rows {
-            // derived code columns
-            assert_eq!(r[27], &r[26][..3]);
-            assert_eq!(r[28], &r[26][..2]);
-            assert_eq!(
-                r[29],
-                crate::cameo::quad_class(r[26]).expect("qc").to_string()
-            );
-            let g: f64 = r[30].parse().expect("goldstein");
-            assert_eq!(Some(g), crate::cameo::goldstein(r[26]));
-            // absent actors: empty code, geo type "" and (0,0) with FeatureID 0
-            assert!(
-                !(r[5].is_empty() && r[15].is_empty()),
-                "an event without actors"
-            );
-            for (code, geo) in [(5, 35), (15, 42)] {
-                if r[code].is_empty() {
-                    assert_eq!(&r[geo..geo + 7], &["", "", "", "", "0", "0", "0"]);
-                }
-                if r[geo] == "1" {
-                    assert_eq!(r[geo + 6], "0", "country-level FeatureID");
-                }
-            }
-            if r[53] == "0" && r[54] == "0" {
-                assert_eq!(r[55], "", "missing ActionGeo has an empty FeatureID");
-            }
-            let a: u32 = r[33].parse().expect("articles");
-            let m: u32 = r[31].parse().expect("mentions");
-            assert!((1..=45).contains(&a) && m >= a);
-            let tone: f64 = r[34].parse().expect("tone");
-            assert!((0.0..=18.0).contains(&tone));
-            let sig = r[34].replace('.', "").trim_start_matches('0').len();
-            assert!(sig <= 15, "{}", r[34]);
-        }
-    }
-
-    #[test]
-    fn tail_ids_follow_on_between_years() {
-        let (_, _, t79) = id_layout(1979);
-        let (_, _, t80) = id_layout(1980);
-        assert_eq!(t79, 230_366_939);
-        assert_eq!(t80 - t79, (430_941 - 399_900) as u64);
-        let (m84, s84, t84) = id_layout(1984);
-        assert_eq!(s84, 3_067_000);
-        assert_eq!(m84, 809_000);
-        assert!((230_600_000..230_660_000).contains(&(t84 + (873_229 - 809_000) as u64)));
-    }
-}
+mod tests;

@@ -125,7 +125,8 @@ fn full_size_1979_matches_real_statistics() {
         close(&format!("QuadClass {k} share"), ours, real_share, 0.06);
     }
 
-    // Geo (0,0) shares: spec §5 best estimate for 1979 (andeek 1979: A1 8.2%, A2 18.4%, either 26.7%).
+    // Geo (0,0) shares of 1979 as counted in andeek/gdelt-dedup's 1979 sample (derived/stats.json:
+    // A1 8.2%, A2 18.4%, either 26.7%).
     let andeek79 = real_stats("andeek_filtered_1979");
     close(
         "Actor1 (0,0)",

@@ -5,7 +5,8 @@
 //! payload, zero padding to 4 bytes). The workshop uploads its training matrix in this format, the
 //! offline stand-in's Linear Learner reads it back, and the notebooks may inspect it, so the kit
 //! needs one codec that is byte-for-byte compatible with the Python SDK's
-//! `write_numpy_to_dense_tensor` / `read_records` (see `spec/sagemaker.md` §2).
+//! `write_numpy_to_dense_tensor` / `read_records` (`src/sagemaker/amazon/common.py` and
+//! `record.proto` in <https://github.com/aws/sagemaker-python-sdk>).
 //!
 //! - Writing: [`RecordWriter`] ([`RecordWriter::write_dense`] for the common dense Float32 row
 //!   with an optional Float32 label, [`RecordWriter::write_sparse`], [`RecordWriter::write_record`]

@@ -1,5 +1,5 @@
-//! The three worked examples of `spec/sagemaker.md` §2.4 (bytes produced by the SDK's own
-//! writer), in both directions.
+//! Three worked examples (bytes produced by the Python SDK's own `write_numpy_to_dense_tensor`
+//! and pasted here; `scripts/test-recordio-interop.sh` checks the same writer live), in both directions.
 
 use sagemaker_recordio::{Record, RecordReader, RecordWriter, Tensor, write_dense_matrix};
 
