@@ -91,6 +91,13 @@ pub struct Options {
     /// answers `ResourceLimitExceeded` as SageMaker does. Default 20 (enough for the workshop's
     /// two 5-instance jobs at once, twice over); override with `SAGEMAKER_OFFLINE_TRAINING_INSTANCE_LIMIT`.
     pub training_instance_limit: u32,
+    /// How long a training job may take to end after StopTrainingJob or MaxRuntimeInSeconds raised
+    /// its cancel flag before the job is recorded `Stopped` regardless: SageMaker gives the
+    /// algorithm 120 seconds after its SIGTERM, then kills it
+    /// (<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StopTrainingJob.html>).
+    /// The runner normally ends within one mini-batch; this bounds a runner stuck in one long step.
+    /// Its training slot stays taken until its thread really ends.
+    pub stop_grace: std::time::Duration,
 }
 
 impl Default for Options {
@@ -108,6 +115,7 @@ impl Default for Options {
             max_concurrent_training_jobs: max,
             endpoint_load_wait: std::time::Duration::from_secs(5),
             training_instance_limit: limit,
+            stop_grace: std::time::Duration::from_secs(120),
         }
     }
 }
@@ -184,22 +192,23 @@ impl Inner {
             tracing::error!("sagemaker: could not remove {kind}/{key}: {e}");
         }
     }
-    /// Waits for a training slot; gives up (false) when `stop()` turns true. The wait is
-    /// signalled, not polled: `release_slot` and [`Inner::wake_slot_waiters`] (which
+    /// Waits for a training slot; gives up (`None`) when `stop()` turns true. The wait is
+    /// signalled, not polled: a released slot and [`Inner::wake_slot_waiters`] (which
     /// StopTrainingJob calls after raising a job's cancel flag) wake the waiters, and `stop()` is
-    /// checked under the same lock they take, so no wake-up is lost.
-    pub(crate) fn acquire_slot(&self, stop: impl Fn() -> bool) -> bool {
+    /// checked under the same lock they take, so no wake-up is lost. The slot is released when the
+    /// guard drops — also while a panic unwinds the job's thread.
+    pub(crate) fn acquire_slot(&self, stop: impl Fn() -> bool) -> Option<SlotGuard<'_>> {
         let mut used = self
             .slots
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         loop {
             if stop() {
-                return false;
+                return None;
             }
             if *used < self.opts.max_concurrent_training_jobs.max(1) {
                 *used += 1;
-                return true;
+                return Some(SlotGuard { inner: self });
             }
             used = self
                 .slot_freed
@@ -215,13 +224,30 @@ impl Inner {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         self.slot_freed.notify_all();
     }
-    pub(crate) fn release_slot(&self) {
+    /// Training slots taken now.
+    #[cfg(test)]
+    pub(crate) fn slots_in_use(&self) -> usize {
+        *self
+            .slots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// One taken training slot ([`Inner::acquire_slot`]); dropping it frees the slot.
+pub(crate) struct SlotGuard<'a> {
+    inner: &'a Inner,
+}
+
+impl Drop for SlotGuard<'_> {
+    fn drop(&mut self) {
         let mut used = self
+            .inner
             .slots
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         *used = used.saturating_sub(1);
-        self.slot_freed.notify_all();
+        self.inner.slot_freed.notify_all();
     }
 }
 
@@ -233,8 +259,9 @@ impl SageMaker {
 
     /// [`SageMaker::new`] with explicit settings.
     ///
-    /// Restart rules: a training job that was `InProgress`/`Stopping` when the server stopped is
-    /// marked `Failed` (its host processes are gone); endpoints that were `Creating`, `Updating` or
+    /// Restart rules: a training job that was `InProgress` when the server stopped is marked
+    /// `Failed` (its host processes are gone), one that was `Stopping` is `Stopped`, and the
+    /// File-mode copies under `ctx.work_dir()` are removed (no job runs yet); endpoints that were `Creating`, `Updating` or
     /// `InService` reload their models (→ `InService`, or `Failed` with the reason); endpoints
     /// that were `Deleting` are removed.
     pub fn with_options(ctx: Ctx, opts: Options) -> Self {

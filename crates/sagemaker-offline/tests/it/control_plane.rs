@@ -458,3 +458,101 @@ async fn hosting_failures_update_quota_and_oversize() {
         )
     );
 }
+
+/// Hyperparameters that once aborted the server (an allocation of terabytes) or hung it (a
+/// capacity-overflow panic on the job's thread): each job ends `Failed` with the container's
+/// `ClientError` naming the parameter, the server keeps answering, and a normal job completes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_hyperparameters_fail_the_job_not_the_server() {
+    let t = start_server().await;
+    let server = &t.server;
+    upload(server, "h", 1979..=1980, 200);
+    let with = |pairs: &[(&str, &str)]| {
+        let mut hp = small_hp();
+        for (k, v) in pairs {
+            hp[*k] = json!(v);
+        }
+        hp
+    };
+    let cases: [(&str, Value, &str); 8] = [
+        (
+            "dim-1e12",
+            with(&[("feature_dim", "1000000000000")]),
+            "feature_dim",
+        ),
+        (
+            "dim-max",
+            with(&[("feature_dim", "9223372036854775807")]),
+            "feature_dim",
+        ),
+        (
+            "dim-over-i64",
+            with(&[("feature_dim", "99999999999999999999")]),
+            "feature_dim",
+        ),
+        (
+            "models-1e12",
+            with(&[("num_models", "1000000000000")]),
+            "num_models",
+        ),
+        (
+            "models-max",
+            with(&[("num_models", "9223372036854775807")]),
+            "num_models",
+        ),
+        (
+            "batch-1e12",
+            with(&[("mini_batch_size", "1000000000000")]),
+            "mini_batch_size",
+        ),
+        (
+            "batch-negative",
+            with(&[("mini_batch_size", "-5")]),
+            "mini_batch_size",
+        ),
+        (
+            "classes",
+            with(&[
+                ("predictor_type", "multiclass_classifier"),
+                ("num_classes", "1000000"),
+                ("feature_dim", "100000"),
+                ("num_models", "1"),
+                ("loss", "auto"),
+            ]),
+            "num_classes",
+        ),
+    ];
+    for (name, hp, param) in cases {
+        ok(
+            server,
+            "CreateTrainingJob",
+            job_body(name, "h", "FullyReplicated", hp, 600),
+        )
+        .await;
+        let d = wait_job(server, name, Duration::from_secs(60)).await;
+        assert_eq!(d["TrainingJobStatus"], "Failed", "{name}: {d}");
+        let reason = d["FailureReason"].as_str().unwrap_or_default();
+        assert!(
+            reason.starts_with(
+                "ClientError: Unable to initialize the algorithm. Failed to validate input \
+                 hyperparameters. (caused by ValidationError) Caused by: invalid value '"
+            ) && reason.contains(&format!("for hyperparameter '{param}'")),
+            "{name}: {reason}"
+        );
+    }
+    // Still serving, and the slot is free: a normal job completes.
+    let listed = ok(server, "ListTrainingJobs", json!({"MaxResults": 100})).await;
+    assert_eq!(
+        listed["TrainingJobSummaries"].as_array().map(Vec::len),
+        Some(8)
+    );
+    ok(
+        server,
+        "CreateTrainingJob",
+        job_body("after", "h", "FullyReplicated", small_hp(), 600),
+    )
+    .await;
+    let d = wait_job(server, "after", Duration::from_secs(60)).await;
+    assert_eq!(d["TrainingJobStatus"], "Completed", "{d}");
+    t.server.stop().await.expect("stop");
+}

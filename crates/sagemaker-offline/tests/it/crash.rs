@@ -1,8 +1,8 @@
 //! Durability of the real binary and its listening address:
 //! `kill -9` in the middle of a training job and of an S3 upload, then a restart over the same
 //! state dir — objects, jobs, models, endpoint configs and endpoints are all there, the running
-//! job is `Failed` with a reason, the endpoint is InService again and answers, the half-sent
-//! object never appears. And `serve --bind` refuses a non-loopback address without
+//! job is `Failed` with a reason and its File-mode copies are gone, the endpoint is InService
+//! again and answers, the half-sent object never appears. And `serve --bind` refuses a non-loopback address without
 //! `--allow-non-loopback`, warns with it.
 #![allow(clippy::unwrap_used)] // test code: helpers outside #[test] fns too
 
@@ -244,6 +244,9 @@ async fn kill_9_loses_nothing_and_fails_the_running_job() {
         "InProgress",
         "the long job must still be running at the kill"
     );
+    // Its hosts' File-mode copies are on disk.
+    let copies = state.join("work").join("running-job");
+    assert!(copies.join("algo-1").join("train").is_dir(), "no copies");
 
     // kill -9.
     let mut first = first;
@@ -292,6 +295,11 @@ async fn kill_9_loses_nothing_and_fails_the_running_job() {
         "FailureReason: {reason}"
     );
     assert!(failed["TrainingEndTime"].is_number(), "{failed}");
+    // The restart removed the copies of the job it ended.
+    let left: Vec<_> = std::fs::read_dir(state.join("work"))
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "File-mode copies left: {left:?}");
 
     // Model, config, endpoint: there, and the endpoint serves again.
     ok(&second, "DescribeModel", json!({"ModelName": "m1"})).await;

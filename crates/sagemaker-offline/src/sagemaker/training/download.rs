@@ -89,16 +89,16 @@ pub(crate) fn download(
                         )
                     })?;
                 }
-                inner
-                    .ctx
-                    .objects
-                    .copy_to_file(&ch.bucket, &o.key, &dest)
-                    .map_err(|e| {
+                let copied =
+                    copy_object(inner, &ch.bucket, &o.key, &dest, cancel).map_err(|e| {
                         format!(
                             "ClientError: Data download failed: could not copy s3://{}/{}: {e}",
                             ch.bucket, o.key
                         )
                     })?;
+                if !copied {
+                    return Ok(None);
+                }
                 files.push(dest);
             }
             inputs[h].channels.insert(
@@ -114,6 +114,40 @@ pub(crate) fn download(
         hyperparameters: plan.hyperparameters.clone(),
         hosts: inputs,
     }))
+}
+
+/// Bytes copied between two looks at the cancel flag.
+const COPY_CHUNK: usize = 1 << 20;
+
+/// Copies one object into a new file `dest`, looking at the cancel flag every [`COPY_CHUNK`]
+/// bytes so that StopTrainingJob does not wait for a large object. `Ok(false)` = cancelled.
+fn copy_object(
+    inner: &Inner,
+    bucket: &str,
+    key: &str,
+    dest: &Path,
+    cancel: &Cancel,
+) -> Result<bool, String> {
+    use std::io::{Read as _, Write as _};
+    let (_, mut r) = inner
+        .ctx
+        .objects
+        .open(bucket, key)
+        .map_err(|e| e.to_string())?;
+    let mut f = std::fs::File::create(dest).map_err(|e| e.to_string())?;
+    let mut buf = vec![0u8; COPY_CHUNK];
+    loop {
+        if cancel.raised() {
+            return Ok(false);
+        }
+        let n = r.read(&mut buf).map_err(|e| e.to_string())?;
+        if n == 0 {
+            break;
+        }
+        f.write_all(&buf[..n]).map_err(|e| e.to_string())?;
+    }
+    f.sync_all().map_err(|e| e.to_string())?;
+    Ok(true)
 }
 
 /// The object's path below the channel folder: its key relative to the prefix (as SageMaker lays

@@ -6,8 +6,11 @@
 //! - [`runner`]: the background thread of one job (slot, download, train, upload, cancel).
 //! - [`download`]: File mode's per-host copies of the input objects.
 //! - [`job_logs`]: the hosts' log lines → CloudWatch Logs streams + the metric scraper.
+//! - `faults` (tests): the runner's endings under injected panics and a stuck download.
 
 mod download;
+#[cfg(test)]
+mod faults;
 mod job_logs;
 mod record;
 mod runner;
@@ -218,7 +221,9 @@ pub(crate) fn stop(inner: &Inner, req: &StopTrainingJobRequest) -> Result<Value,
     }
 }
 
-/// Marks jobs that were running when the server stopped as Failed; loads the rest.
+/// Loads the jobs. One that was `InProgress` when the server stopped is marked `Failed` (its hosts
+/// are gone), one that was `Stopping` is `Stopped` (what its stop would have reached); and every
+/// File-mode copy under the work directory is removed, since no job runs before this returns.
 pub(crate) fn restore(inner: &Inner) {
     let (jobs, problems) = inner.store.load_all::<JobRecord>(JOBS);
     for p in problems {
@@ -228,11 +233,40 @@ pub(crate) fn restore(inner: &Inner) {
     for (key, mut job) in jobs {
         if !job.is_terminal() {
             let at = now();
-            job.failure = Some(RESTART_FAILURE.to_string());
-            job.transition(SecondaryStatus::Failed, RESTART_FAILURE, at);
+            if job.status == TrainingJobStatus::Stopping {
+                job.transition(SecondaryStatus::Stopped, "Training job stopped", at);
+            } else {
+                job.failure = Some(RESTART_FAILURE.to_string());
+                job.transition(SecondaryStatus::Failed, RESTART_FAILURE, at);
+            }
             inner.persist(JOBS, &key, &job);
         }
         st.jobs.insert(key, job);
+    }
+    drop(st);
+    remove_all_copies(&inner.ctx.work_dir());
+}
+
+/// Removes every job's folder under `work` (File-mode copies left by jobs a stop interrupted).
+fn remove_all_copies(work: &std::path::Path) {
+    let entries = match std::fs::read_dir(work) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
+        Err(e) => {
+            tracing::warn!("sagemaker: could not read {}: {e}", work.display());
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let removed = if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        if let Err(e) = removed {
+            tracing::warn!("sagemaker: could not remove {}: {e}", path.display());
+        }
     }
 }
 
