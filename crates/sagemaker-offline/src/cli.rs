@@ -100,10 +100,7 @@ fn credentials_for(
                 secret_access_key,
             };
             if Credentials::load_or_create(state_dir).ok().as_ref() != Some(&creds) {
-                std::fs::create_dir_all(state_dir)?;
-                let path = Credentials::path(state_dir);
-                std::fs::write(&path, serde_json::to_vec_pretty(&creds)?)
-                    .with_context(|| format!("storing the key pair in {}", path.display()))?;
+                creds.store(state_dir).context("storing the key pair")?;
             }
             Ok(creds)
         }

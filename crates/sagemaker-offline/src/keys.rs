@@ -6,6 +6,13 @@
 //! `eval`ed the old exports. `--access-key/--secret-key` (or the environment) override it.
 //! `<state dir>/instance.json` records the port and region the last `serve` used, so `env`
 //! prints matching exports without being told again.
+//!
+//! `env` and `serve` are often started together on a fresh state dir (a set-up script evaluates
+//! `env` while the server comes up), so creating the key file is an atomic create-if-absent: each
+//! process writes its pair to a temporary file of its own and `link`s it to `credentials.json`,
+//! which fails if the name exists. The first link wins; every other process reads the winner's
+//! file. A rename would replace the file instead, and a process that had already printed its own
+//! pair would have printed one the server rejects.
 
 use std::path::{Path, PathBuf};
 
@@ -67,7 +74,8 @@ impl Credentials {
         state_dir.join("credentials.json")
     }
 
-    /// Loads the pair stored in `state_dir`, generating and storing one if there is none.
+    /// Loads the pair stored in `state_dir`, generating and storing one if there is none. When
+    /// several processes create it at once, all of them return the first one stored.
     pub fn load_or_create(state_dir: &Path) -> Result<Self, KeyError> {
         let path = Self::path(state_dir);
         match std::fs::read(&path) {
@@ -80,39 +88,77 @@ impl Credentials {
                     cause,
                 })?;
                 let creds = Self::generate();
-                write_private(
-                    &path,
-                    &serde_json::to_vec_pretty(&creds).unwrap_or_default(),
-                )
-                .map_err(|cause| KeyError::Io {
-                    path: path.clone(),
-                    cause,
-                })?;
-                // Two processes may race to create the file; whoever renamed last wins, so read back.
-                let bytes = std::fs::read(&path).map_err(|cause| KeyError::Io {
-                    path: path.clone(),
-                    cause,
-                })?;
-                serde_json::from_slice(&bytes).map_err(|cause| KeyError::Parse { path, cause })
+                let bytes = serde_json::to_vec_pretty(&creds).unwrap_or_default();
+                match create_private(&path, &bytes) {
+                    Ok(()) => Ok(creds),
+                    // Another process stored its pair first: that one is the pair.
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                        let bytes = std::fs::read(&path).map_err(|cause| KeyError::Io {
+                            path: path.clone(),
+                            cause,
+                        })?;
+                        serde_json::from_slice(&bytes)
+                            .map_err(|cause| KeyError::Parse { path, cause })
+                    }
+                    Err(cause) => Err(KeyError::Io { path, cause }),
+                }
             }
             Err(cause) => Err(KeyError::Io { path, cause }),
         }
     }
+
+    /// Stores this pair in `state_dir`, replacing any other (an explicit `--access-key` /
+    /// `--secret-key` wins over what is stored); readers see the old file or the new one whole.
+    pub fn store(&self, state_dir: &Path) -> Result<(), KeyError> {
+        std::fs::create_dir_all(state_dir).map_err(|cause| KeyError::Io {
+            path: state_dir.to_path_buf(),
+            cause,
+        })?;
+        let path = Self::path(state_dir);
+        write_private(&path, &serde_json::to_vec_pretty(self).unwrap_or_default())
+            .map_err(|cause| KeyError::Io { path, cause })
+    }
 }
 
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+/// A temporary name next to `path`, unique to this process and call.
+fn temp_path(path: &Path) -> PathBuf {
+    let nonce: u64 = rand::rng().random();
+    path.with_extension(format!("tmp-{}-{nonce:016x}", std::process::id()))
+}
+
+/// Writes `bytes` to a new file `tmp` (mode 0600 on Unix) and syncs it.
+fn write_new_file(tmp: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
     {
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt as _;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(&tmp)?;
-        std::io::Write::write_all(&mut f, bytes)?;
-        f.sync_all()?;
+        use std::os::unix::fs::OpenOptionsExt as _;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(tmp)?;
+    std::io::Write::write_all(&mut f, bytes)?;
+    f.sync_all()
+}
+
+/// Creates `path` holding `bytes` only if nothing is there (`AlreadyExists` otherwise): the bytes
+/// are written and synced under a temporary name first, then hard-linked to `path` — one atomic
+/// step that fails if the name exists, so no reader sees a partial file and no writer replaces
+/// another's.
+fn create_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = temp_path(path);
+    let written = write_new_file(&tmp, bytes);
+    let linked = written.and_then(|()| std::fs::hard_link(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
+    linked
+}
+
+/// Replaces `path` by a file holding `bytes` in one rename (temporary file written and synced
+/// first).
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = temp_path(path);
+    if let Err(e) = write_new_file(&tmp, bytes) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
     }
     std::fs::rename(&tmp, path)
 }
@@ -189,6 +235,49 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn concurrent_creators_all_get_the_first_stored_pair() {
+        for _ in 0..20 {
+            let d = tempfile::tempdir().unwrap();
+            let state = d.path().join("state");
+            let barrier = std::sync::Barrier::new(8);
+            let got: Vec<Credentials> = std::thread::scope(|s| {
+                let handles: Vec<_> = (0..8)
+                    .map(|_| {
+                        s.spawn(|| {
+                            barrier.wait();
+                            Credentials::load_or_create(&state).unwrap()
+                        })
+                    })
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            let stored: Credentials =
+                serde_json::from_slice(&std::fs::read(Credentials::path(&state)).unwrap()).unwrap();
+            assert!(got.iter().all(|c| *c == stored), "{got:?} vs {stored:?}");
+            // No temporary file is left behind.
+            let names: Vec<_> = std::fs::read_dir(&state)
+                .unwrap()
+                .flatten()
+                .map(|e| e.file_name())
+                .collect();
+            assert_eq!(names, vec![std::ffi::OsString::from("credentials.json")]);
+        }
+    }
+
+    #[test]
+    fn an_explicit_pair_replaces_the_stored_one() {
+        let d = tempfile::tempdir().unwrap();
+        let first = Credentials::load_or_create(d.path()).unwrap();
+        let mine = Credentials {
+            access_key_id: "AKIAEXPLICIT00000000".into(),
+            secret_access_key: "s".repeat(40),
+        };
+        assert_ne!(first, mine);
+        mine.store(d.path()).unwrap();
+        assert_eq!(Credentials::load_or_create(d.path()).unwrap(), mine);
     }
 
     #[test]

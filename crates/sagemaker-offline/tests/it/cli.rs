@@ -1,6 +1,7 @@
 //! The binary's contract: `serve` prints exactly one readiness line and answers `/__health`,
-//! `env` prints the same instance's settings (also before the first start), `seed-gdelt` fills
-//! the public bucket, SIGTERM stops the server cleanly.
+//! `env` prints the same instance's settings (also before the first start, and when both start
+//! together on a fresh state dir), `seed-gdelt` fills the public bucket, SIGTERM stops the server
+//! cleanly.
 #![allow(clippy::unwrap_used)] // test code: helpers outside #[test] fns too
 
 use sagemaker_offline::s3::ObjectStore as _;
@@ -123,6 +124,64 @@ async fn serve_env_health_and_sigterm() {
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
     assert_eq!(rest, "", "unexpected stdout after the readiness line");
+}
+
+/// `env` and `serve` started at the same moment on a fresh state dir, 30 times: each time the pair
+/// `env` prints is the one the server accepts and the one the key file holds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn env_and_serve_started_together_agree_on_the_key_pair() {
+    for attempt in 0..30 {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("state");
+        let mut serve = Command::new(BIN)
+            .args(["serve", "--port", "0", "--no-seed", "--state-dir"])
+            .arg(&state)
+            .env_remove("SAGEMAKER_OFFLINE_ACCESS_KEY")
+            .env_remove("SAGEMAKER_OFFLINE_SECRET_KEY")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let env = env_lines(&state, &[]);
+        let mut line = String::new();
+        BufReader::new(serve.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr: std::net::SocketAddr = line
+            .trim()
+            .strip_prefix("sagemaker-offline listening on http://")
+            .and_then(|a| a.parse().ok())
+            .unwrap_or_else(|| panic!("readiness line: {line:?}"));
+        let (ak, sk) = (env[1].1.as_str(), env[2].1.as_str());
+        let r = crate::common::json_call_at(
+            addr,
+            ak,
+            sk,
+            "sagemaker",
+            "SageMaker.ListTrainingJobs",
+            &serde_json::json!({}),
+        )
+        .await;
+        let _ = serve.kill();
+        let _ = serve.wait();
+        assert_eq!(
+            r.status,
+            200,
+            "attempt {attempt}: the server refused the pair env printed: {}",
+            r.text()
+        );
+        let stored: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(state.join("credentials.json")).unwrap())
+                .unwrap();
+        assert_eq!(
+            (
+                stored["access_key_id"].as_str(),
+                stored["secret_access_key"].as_str()
+            ),
+            (Some(ak), Some(sk)),
+            "attempt {attempt}"
+        );
+    }
 }
 
 #[test]
