@@ -121,7 +121,7 @@ fn zero_geo_shares(year: i32) -> (f64, f64) {
 }
 
 mod tables;
-use tables::{ACTORS, Actor, PLACES, Place};
+use tables::{ACTORS, Actor, PLACES};
 
 // ---------------------------------------------------------------------------------------------
 // Precomputed, pre-joined output pieces
