@@ -97,10 +97,16 @@ pub(crate) fn create(
         st.cancels.insert(plan.key.clone(), cancel.clone());
     }
     let runner = inner.clone();
+    let key = plan.key.clone();
     let spawned = std::thread::Builder::new()
         .name(format!("train-{}", plan.key))
         .spawn(move || run(&runner, &plan, &cancel));
     if let Err(e) = spawned {
+        // No runner will ever end this job: take it back, as if it had never been created.
+        let mut st = inner.state();
+        st.jobs.remove(&key);
+        st.cancels.remove(&key);
+        inner.unpersist(JOBS, &key);
         return Err(JsonError::internal(format!(
             "could not start the training job: {e}"
         )));
