@@ -2,7 +2,7 @@
 # Hosts both trained models (FullyReplicated and ShardedByS3Key) with the AWS CLI: for each job
 # recorded in $KIT_JOBS_FILE, create-model (the job's artifact + its Linear Learner image),
 # create-endpoint-config (1 x ml.m4.xlarge, variant AllTraffic, as the original notebook) and
-# create-endpoint, then `aws sagemaker wait endpoint-in-service`. Notebook 2 can do the same in
+# create-endpoint, then `aws sagemaker wait endpoint-in-service`. Notebook 3 can do the same in
 # cells; this is the scripted alternative the workshop script uses.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"

@@ -322,7 +322,7 @@ pub fn training_job_request(settings: &Settings, name: &str, distribution: &str)
         "InputDataConfig": [channel("train", distribution), channel("validation", "FullyReplicated")],
         "OutputDataConfig": {"S3OutputPath": settings.s3_uri("")},
         "ResourceConfig": {"InstanceCount": 5, "InstanceType": "ml.c4.2xlarge", "VolumeSizeInGB": 10},
-        "StoppingCondition": {"MaxRuntimeInSeconds": 3600}
+        "StoppingCondition": {"MaxRuntimeInSeconds": 1800}
     })
 }
 

@@ -10,7 +10,8 @@ pub struct Settings {
     pub bucket: String,
     /// `KIT_PREFIX`, default `sagemaker/data_distribution_types`.
     pub prefix: String,
-    /// `KIT_JOBS_FILE`; default `./jobs.json` or `../out/jobs.json`, whichever exists (see `from_env`).
+    /// `KIT_JOBS_FILE`; default `../out/jobs.json`, i.e. `out/jobs.json` at the repository root
+    /// seen from `notebooks/` (where `scripts/*.sh` write it).
     pub jobs_file: PathBuf,
     /// `KIT_ROLE_ARN`, the execution role passed to CreateTrainingJob / CreateModel.
     pub role_arn: String,
@@ -27,19 +28,14 @@ fn env_or(name: &str, default: &str) -> String {
     }
 }
 
-/// `KIT_JOBS_FILE` if set; else the first existing of `./jobs.json` (next to the notebooks) and
-/// `../out/jobs.json` (where `scripts/*.sh` write it by default); else `./jobs.json`.
+/// `KIT_JOBS_FILE` if set; else `../out/jobs.json`: the notebooks run in `notebooks/`, and
+/// `scripts/*.sh` write the file to `$KIT_OUT/jobs.json` (`KIT_OUT` defaults to `<repo>/out`), so
+/// scripts and notebooks share one file and the notebooks say where it is.
 fn default_jobs_file() -> PathBuf {
-    if let Ok(v) = std::env::var("KIT_JOBS_FILE")
-        && !v.trim().is_empty()
-    {
-        return PathBuf::from(v.trim());
+    match std::env::var("KIT_JOBS_FILE") {
+        Ok(v) if !v.trim().is_empty() => PathBuf::from(v.trim()),
+        _ => PathBuf::from("../out/jobs.json"),
     }
-    ["jobs.json", "../out/jobs.json"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists())
-        .unwrap_or_else(|| PathBuf::from("jobs.json"))
 }
 
 impl Settings {
