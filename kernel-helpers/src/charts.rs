@@ -362,7 +362,8 @@ pub fn note_chart(message: &str) -> KitResult<Svg> {
 
 const NO_JOBS: &str = "no training jobs to compare yet";
 
-/// Training time and billable time of the jobs, side by side (seconds).
+/// Training time of each job from its TrainingStartTime → TrainingEndTime timestamps (seconds,
+/// sub-second): the whole-second `TrainingTimeInSeconds` would draw equal 1 s bars on a quick run.
 pub fn job_durations_chart(jobs: &[TrainingJob]) -> KitResult<Svg> {
     if jobs.is_empty() {
         return note_chart(NO_JOBS);
@@ -370,21 +371,14 @@ pub fn job_durations_chart(jobs: &[TrainingJob]) -> KitResult<Svg> {
     let labels: Vec<String> = jobs.iter().map(|j| j.train_distribution.clone()).collect();
     let train: Vec<f64> = jobs
         .iter()
-        .map(|j| j.training_time_s.unwrap_or(0.0))
-        .collect();
-    let bill: Vec<f64> = jobs
-        .iter()
-        .map(|j| j.billable_time_s.unwrap_or(0.0))
+        .map(|j| j.training_seconds().unwrap_or(0.0))
         .collect();
     render_svg(720, 400, |root| {
         draw_bars(
             root,
-            "Training jobs: time (s)",
+            "Training time, TrainingStartTime → TrainingEndTime (s)",
             "seconds",
-            &[
-                ("TrainingTimeInSeconds", train),
-                ("BillableTimeInSeconds", bill),
-            ],
+            &[("training time", train)],
             &labels,
         )
     })
@@ -711,7 +705,7 @@ mod tests {
         };
         let jobs = vec![job("FullyReplicated", 40.0), job("ShardedByS3Key", 11.0)];
         let s = job_durations_chart(&jobs).unwrap();
-        assert!(s.0.contains("BillableTimeInSeconds"));
+        assert!(s.0.contains("TrainingStartTime") && s.0.contains("11"));
         let s = job_timeline_chart(&jobs).unwrap();
         assert!(s.0.contains("Starting") && s.0.contains("ShardedByS3Key"));
         let s = throughput_chart(&[

@@ -155,6 +155,24 @@ impl TrainingJob {
         })
     }
 
+    /// TrainingEndTime − TrainingStartTime in seconds, with the timestamps' sub-second precision.
+    ///
+    /// `TrainingTimeInSeconds` and `BillableTimeInSeconds` are whole seconds: on a quick run both
+    /// jobs can report the same 1 s although one took four times as long, so every ratio the
+    /// notebooks and the handout print is computed from these timestamps instead.
+    pub fn training_seconds(&self) -> Option<f64> {
+        match (self.training_start, self.training_end) {
+            (Some(s), Some(e)) if e >= s => Some(e - s),
+            _ => None,
+        }
+    }
+
+    /// Billed compute in instance-seconds: `BillableTimeInSeconds` (per instance) × InstanceCount.
+    pub fn billed_instance_seconds(&self) -> Option<f64> {
+        self.billable_time_s
+            .map(|b| b * f64::from(self.instance_count))
+    }
+
     /// Whether the job reached a final state.
     pub fn is_finished(&self) -> bool {
         matches!(self.status.as_str(), "Completed" | "Failed" | "Stopped")
@@ -384,15 +402,18 @@ pub fn wait_for_jobs(names: &[&str], poll: Duration) -> KitResult<Vec<TrainingJo
     }
 }
 
-/// The jobs side by side: distribution, times, billable time, and the final metrics.
+/// The jobs side by side: distribution, status, the training time from the timestamps
+/// (sub-second) and SageMaker's whole-second fields, with the billed instance-seconds.
 pub fn jobs_comparison_table(jobs: &[TrainingJob]) -> Table {
     let mut t = Table::new([
         "job",
         "train distribution",
         "instances",
         "status",
-        "TrainingTimeInSeconds",
-        "BillableTimeInSeconds",
+        "TrainingStartTime → TrainingEndTime (s)",
+        "TrainingTimeInSeconds (whole s)",
+        "BillableTimeInSeconds (whole s, per instance)",
+        "billed instance-seconds",
     ]);
     for j in jobs {
         t.push([
@@ -400,10 +421,16 @@ pub fn jobs_comparison_table(jobs: &[TrainingJob]) -> Table {
             j.train_distribution.clone(),
             j.instance_count.to_string(),
             j.status.clone(),
+            j.training_seconds()
+                .map(|v| format!("{v:.3}"))
+                .unwrap_or_default(),
             j.training_time_s
                 .map(|v| format!("{v:.0}"))
                 .unwrap_or_default(),
             j.billable_time_s
+                .map(|v| format!("{v:.0}"))
+                .unwrap_or_default(),
+            j.billed_instance_seconds()
                 .map(|v| format!("{v:.0}"))
                 .unwrap_or_default(),
         ]);
@@ -693,11 +720,33 @@ mod tests {
         assert_eq!(j.instance_count, 5);
         assert_eq!(j.training_time_s, Some(125.0));
         assert_eq!(j.billable_time_s, Some(625.0));
+        assert_eq!(j.training_seconds(), Some(125.0));
+        assert_eq!(j.billed_instance_seconds(), Some(3125.0));
         assert_eq!(j.transitions.len(), 2);
         assert_eq!(j.transitions[0].end, Some(1700000010.0));
         assert_eq!(j.final_metrics, vec![("validation:mse".to_string(), 12.5)]);
         assert!(j.is_finished());
         assert!(TrainingJob::from_json(&json!({})).is_err());
+    }
+
+    #[test]
+    fn ratio_comes_from_the_timestamps_not_the_whole_seconds() {
+        let job = |dist: &str, secs: f64| {
+            TrainingJob::from_json(&json!({
+                "TrainingJobName": format!("DEMO-{dist}"), "TrainingJobStatus": "Completed",
+                "ResourceConfig": {"InstanceCount": 5},
+                "InputDataConfig": [{"ChannelName": "train",
+                    "DataSource": {"S3DataSource": {"S3DataDistributionType": dist}}}],
+                "TrainingStartTime": 1000.0, "TrainingEndTime": 1000.0 + secs,
+                "TrainingTimeInSeconds": 1, "BillableTimeInSeconds": 1
+            }))
+            .unwrap()
+        };
+        // A quick run: both jobs report 1 whole second, the timestamps tell them apart.
+        let jobs = [job("FullyReplicated", 1.2), job("ShardedByS3Key", 0.3)];
+        let r = training_time_ratio(&jobs).unwrap();
+        assert!((r - 0.25).abs() < 1e-9, "{r}");
+        assert_eq!(training_time_ratio(&jobs[..1]), None);
     }
 
     #[test]
@@ -824,12 +873,14 @@ pub fn wait_for_comparison(jobs: &Option<Jobs>) -> KitResult<Vec<TrainingJob>> {
     }
 }
 
-/// TrainingTimeInSeconds of the ShardedByS3Key job divided by the FullyReplicated job's.
+/// The ShardedByS3Key job's training time divided by the FullyReplicated job's, both from
+/// TrainingStartTime → TrainingEndTime ([`TrainingJob::training_seconds`], sub-second), never
+/// from the whole-second `TrainingTimeInSeconds`.
 pub fn training_time_ratio(jobs: &[TrainingJob]) -> Option<f64> {
     let t = |d: &str| {
         jobs.iter()
             .find(|j| j.train_distribution == d)
-            .and_then(|j| j.training_time_s)
+            .and_then(TrainingJob::training_seconds)
     };
     match (t("ShardedByS3Key"), t("FullyReplicated")) {
         (Some(s), Some(r)) if r > 0.0 => Some(s / r),
@@ -845,23 +896,36 @@ pub fn throughput_by_job(jobs: &[TrainingJob]) -> KitResult<Vec<(String, Vec<(St
         .collect()
 }
 
-/// The original's log-based timing (first to last CloudWatch event) of each job, as a table.
+/// The original's log-based timing (first to last CloudWatch event) of each job, as a table, with
+/// the sharded / replicated ratio of those spans as its note.
 pub fn log_timing_table(jobs: &[TrainingJob]) -> KitResult<Table> {
     let mut t = Table::new([
         "job",
         "train distribution",
         "minutes (first to last log event)",
     ]);
+    let mut minutes: BTreeMap<String, f64> = BTreeMap::new();
     for j in jobs {
         let m = log_timing_minutes(&j.name)?;
         println!("{}: {m:.3} minutes", j.train_distribution);
+        minutes.insert(j.train_distribution.clone(), m);
         t.push([
             j.name.clone(),
             j.train_distribution.clone(),
             format!("{m:.3}"),
         ]);
     }
-    Ok(t)
+    match (
+        minutes.get("ShardedByS3Key"),
+        minutes.get("FullyReplicated"),
+    ) {
+        (Some(s), Some(r)) if *r > 0.0 => Ok(t.with_note(format!(
+            "sharded / replicated (log spans): {:.3} — sharded {:.2}x as fast",
+            s / r,
+            r / s
+        ))),
+        _ => Ok(t),
+    }
 }
 
 // ---------------------------------------------------------------- hosting plan (notebook 3)
