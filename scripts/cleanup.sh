@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Deletes what deploy.sh (or notebook 3) created: endpoints, endpoint configs and models, so that a
-# real AWS account stops paying for the endpoints. Idempotent: what is already gone is skipped.
+# Deletes what deploy.sh, notebook 3 or the workshop's console steps created: endpoints, endpoint
+# configs and models (the workshop's names distributed-replicated / distributed-sharded, and any
+# names recorded in the jobs file), so that a real AWS account stops paying for the endpoints.
+# Idempotent: what is already gone is skipped.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -12,10 +14,12 @@ while (($#)); do
       cat <<HELP
 Usage: scripts/cleanup.sh [--all-demo]
 
-Deletes the endpoints, endpoint configs and models named in \$KIT_JOBS_FILE (default
-\$KIT_OUT/jobs.json; deploy.sh records endpoints.*, endpoint_configs.*, models.* there; the
-default names <job>-endpoint, <job>-config and <job> are tried for the jobs recorded there too),
-and waits until the endpoints are gone. Succeeds when things are already gone.
+Deletes the endpoint, endpoint config and model named distributed-replicated and
+distributed-sharded (the workshop's names, used by deploy.sh and notebook 3 and typed in the
+console), those named in \$KIT_JOBS_FILE (default \$KIT_OUT/jobs.json; deploy.sh records
+endpoints.*, endpoint_configs.*, models.* there; the older names <job>-endpoint, <job>-config and
+<job> are tried for the jobs recorded there too), and waits until the endpoints are gone. Succeeds
+when things are already gone.
   --all-demo   also delete every endpoint, endpoint config and model whose name starts with
                DEMO-linear- (found with the list-* calls), e.g. after the jobs file was lost.
 Training jobs are not deleted (SageMaker keeps them; they cost nothing once finished).
@@ -40,6 +44,10 @@ endpoints=()
 configs=()
 models=()
 for kind in replicated sharded; do
+  # The workshop's names, whoever created them (deploy.sh, notebook 3, the console).
+  endpoints+=("distributed-$kind")
+  configs+=("distributed-$kind")
+  models+=("distributed-$kind")
   job="$(kit_jobs_get "$kind")"
   ep="$(kit_jobs_get "endpoints.$kind")"
   cf="$(kit_jobs_get "endpoint_configs.$kind")"

@@ -200,11 +200,24 @@ kit_evcxr_env() {
     export EVCXR_CONFIG_DIR
   fi
   mkdir -p "$KIT_EVCXR_HOME/.cargo"
+  # The patched foldhash (kernel-helpers/evcxr/README.md), copied to a path that does not depend on
+  # where this checkout lives, and only when it changed: a new path or newer files would make cargo
+  # rebuild polars in the shared build cache.
+  local patched="$KIT_EVCXR_HOME/patches/foldhash"
+  if ! diff -r -q "$KIT_ROOT/kernel-helpers/evcxr/foldhash" "$patched" >/dev/null 2>&1; then
+    rm -rf "$patched"
+    mkdir -p "$(dirname "$patched")"
+    cp -r "$KIT_ROOT/kernel-helpers/evcxr/foldhash" "$patched"
+  fi
   local config="$KIT_EVCXR_HOME/.cargo/config.toml" want
   want="$(printf '%s\n' \
     "# Written by the kit's scripts/common.sh (kit_evcxr_env): the notebooks' dependencies are" \
     "# compiled at opt-level $deps_opt, each cell's own code at evcxr's :opt." \
-    '[profile.dev.package."*"]' "opt-level = $(kit_toml_opt "$deps_opt")")"
+    '[profile.dev.package."*"]' "opt-level = $(kit_toml_opt "$deps_opt")" \
+    "" \
+    "# One seed for every cell's copy of foldhash, so polars frames keep working across cells" \
+    "# (kernel-helpers/evcxr/README.md)." \
+    '[patch.crates-io]' "foldhash = { path = \"$patched\" }")"
   [[ -f "$config" && "$(cat "$config")" == "$want" ]] || printf '%s\n' "$want" >"$config"
   # evcxr's cells link libstd dynamically (-C prefer-dynamic); on this toolchain libstd-*.so exists
   # only under lib/rustlib/<host>/lib, not in <sysroot>/lib where the runner looks, so dlopen fails
@@ -412,13 +425,17 @@ if isinstance(node, str):
 PY
 }
 
-# kit_json_get FILE_OR_- PATH… — prints a value from JSON (dotted path; missing → empty).
+# kit_json_field PATH — prints a value from the JSON on stdin (dotted path, list items by index
+# as in ProductionVariants.0.ModelName; missing → empty).
 kit_json_field() {
   "$(kit_python)" -c '
 import json, sys
 node = json.load(sys.stdin)
 for p in sys.argv[1].split("."):
-    node = node.get(p) if isinstance(node, dict) else None
+    if isinstance(node, list) and p.isdigit():
+        node = node[int(p)] if int(p) < len(node) else None
+    else:
+        node = node.get(p) if isinstance(node, dict) else None
 if node is not None:
     print(node if not isinstance(node, (dict, list)) else json.dumps(node))
 ' "$1"
@@ -471,7 +488,9 @@ print(t[-1].get("StatusMessage", "") if t else "")' <<<"$desc")"
 
 # ---- replicated.sh / sharded.sh ---------------------------------------------------------------
 
-KIT_WAIT=1
+# The workshop's scripts start their job and return (the learner starts the second one right
+# away); --wait is the kit's addition for scripted runs (workshop.sh).
+KIT_WAIT=0
 KIT_POLL_SECONDS="${KIT_POLL_SECONDS:-3}"
 
 # kit_job_args KIND "$@" — options shared by replicated.sh and sharded.sh; resolves the settings.
@@ -496,9 +515,11 @@ Usage: scripts/$kind.sh [--wait | --no-wait] [--poll SECONDS]
 Starts the workshop's $dist Linear Learner training job with the AWS CLI (5 x ml.c4.2xlarge,
 feature_dim=25, mini_batch_size=500, predictor_type=regressor, epochs=2, num_models=32,
 loss=absolute_loss; validation channel FullyReplicated), prints the job name on stdout, records it as
-"$kind" in \$KIT_JOBS_FILE, and (default --wait) polls describe-training-job every --poll seconds
-(default 3, or KIT_POLL_SECONDS), printing status changes, saves the final description to
-\$KIT_OUT/jobs/<name>.json and exits non-zero with the FailureReason if the job does not complete.
+"$kind" in \$KIT_JOBS_FILE and returns, as the workshop's script does (default --no-wait): start
+the other script right away, both jobs run at the same time. With --wait it then polls
+describe-training-job every --poll seconds (default 3, or KIT_POLL_SECONDS), printing status
+changes, saves the final description to \$KIT_OUT/jobs/<name>.json and exits non-zero with the
+FailureReason if the job does not complete.
 
 Settings (environment):
   KIT_TARGET          offline | aws. Default: offline when AWS_ENDPOINT_URL(_SAGEMAKER) is a loopback
@@ -534,7 +555,8 @@ kit_job_create_failed() {
   kit_die "create-training-job for $name failed (the CLI's message is above). Check that notebook 1 uploaded the data under $data/ and $(dirname "$data")/validation/, and the settings in --help."
 }
 
-# kit_job_started KIND NAME — records and (with --wait) waits; exits with the job's outcome.
+# kit_job_started KIND NAME — records and (with --wait) waits; exits with the job's outcome. Without
+# --wait it says how to follow the job.
 kit_job_started() {
   local kind="$1" name="$2"
   printf '%s\n' "$name"
@@ -542,5 +564,7 @@ kit_job_started() {
   kit_log "recorded $kind=$name in $KIT_JOBS_FILE"
   if [[ "$KIT_WAIT" == 1 ]]; then
     kit_wait_training_job "$name" "$KIT_POLL_SECONDS" "$KIT_OUT/jobs/$name.json" || exit 1
+  else
+    kit_log "started; not waiting (--wait waits). Follow it with: aws sagemaker describe-training-job --training-job-name $name --query TrainingJobStatus"
   fi
 }

@@ -2,7 +2,8 @@
 # Hosts both trained models (FullyReplicated and ShardedByS3Key) with the AWS CLI: for each job
 # recorded in $KIT_JOBS_FILE, create-model (the job's artifact + its Linear Learner image),
 # create-endpoint-config (1 x ml.m4.xlarge, variant AllTraffic, as the original notebook) and
-# create-endpoint, then `aws sagemaker wait endpoint-in-service`. Notebook 3 can do the same in
+# create-endpoint, all three named distributed-replicated / distributed-sharded as the workshop
+# names them in the console, then `aws sagemaker wait endpoint-in-service`. Notebook 3 can do the same in
 # cells; this is the scripted alternative the workshop script uses.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -21,10 +22,13 @@ while (($#)); do
 Usage: scripts/deploy.sh [--only replicated|sharded]
 
 For each training job named in \$KIT_JOBS_FILE (default \$KIT_OUT/jobs.json, written by
-replicated.sh / sharded.sh): creates a model named like the job, an endpoint config <job>-config
-(1 x \$KIT_ENDPOINT_INSTANCE_TYPE, default ml.m4.xlarge, variant AllTraffic) and an endpoint
-<job>-endpoint; treats "already exists" as done; waits with 'aws sagemaker wait endpoint-in-service';
-prints the endpoint names and records them as endpoints.<kind> in the jobs file.
+replicated.sh / sharded.sh): creates a model, an endpoint config (1 x \$KIT_ENDPOINT_INSTANCE_TYPE,
+default ml.m4.xlarge, variant AllTraffic) and an endpoint, all three named distributed-<kind>
+(distributed-replicated, distributed-sharded) as in the workshop. A resource that already exists is
+reused when it belongs to this job (the model holds its artifact, the config that model, the
+endpoint that config) and is an error otherwise (left from an earlier run: scripts/cleanup.sh).
+Waits with 'aws sagemaker wait endpoint-in-service'; prints the endpoint names and records the
+names as models.<kind>, endpoint_configs.<kind>, endpoints.<kind> in the jobs file.
 Settings as for replicated.sh (KIT_TARGET, KIT_ROLE_ARN, KIT_BUCKET, AWS_REGION); see --help there.
 Remove everything again with scripts/cleanup.sh.
 HELP
@@ -39,16 +43,22 @@ kit_ensure_endpoint
 kit_resolve_settings
 [[ -f "$KIT_JOBS_FILE" ]] || kit_die "no jobs file at $KIT_JOBS_FILE: run scripts/replicated.sh and scripts/sharded.sh first (or set KIT_JOBS_FILE)"
 
-# create KIND NAME ARGS… — creates the resource; "already existing" counts as done (re-runs).
+# create KIND NAME FIELD WANT ARGS… — creates the resource. One that already exists (a re-run, or
+# made in the console) is reused only if its FIELD (dotted path in describe-KIND) is WANT: the names
+# are fixed, so an earlier run's resource must not be mistaken for this job's.
 create() {
-  local kind="$1" name="$2" out
-  shift 2
+  local kind="$1" name="$2" field="$3" want="$4" out has
+  shift 4
   if out="$(aws sagemaker "create-$kind" "--$kind-name" "$name" "$@" --output json 2>&1)"; then
     kit_log "created $kind $name"
     return 0
   fi
   if [[ "$out" == *"already exist"* || "$out" == *"ResourceInUse"* ]]; then
-    kit_log "$kind $name exists"
+    has="$(aws sagemaker "describe-$kind" "--$kind-name" "$name" --output json | kit_json_field "$field")" ||
+      kit_die "describe-$kind $name failed"
+    [[ "$has" == "$want" ]] ||
+      kit_die "$kind $name already exists for $has, not $want (left from an earlier run): delete it with scripts/cleanup.sh, then run deploy.sh again"
+    kit_log "$kind $name exists for $want; reusing it"
     return 0
   fi
   printf '%s\n' "$out" >&2
@@ -63,20 +73,21 @@ deploy_one() {
   desc="$(aws sagemaker describe-training-job --training-job-name "$job" --output json)" ||
     kit_die "describe-training-job $job failed"
   status="$(kit_json_field TrainingJobStatus <<<"$desc")"
-  [[ "$status" == Completed ]] || kit_die "training job $job is $status, not Completed: wait for it (scripts/$kind.sh waits by default)"
+  [[ "$status" == Completed ]] || kit_die "training job $job is $status, not Completed: wait for it (scripts/$kind.sh --wait waits for a new job; notebook 2 waits for both)"
   artifact="$(kit_json_field ModelArtifacts.S3ModelArtifacts <<<"$desc")"
   image="$(kit_json_field AlgorithmSpecification.TrainingImage <<<"$desc")"
   [[ -n "$artifact" && -n "$image" ]] || kit_die "describe-training-job $job has no ModelArtifacts.S3ModelArtifacts or TrainingImage"
 
-  model="$job"
-  config="$job-config"
-  endpoint="$job-endpoint"
+  # The workshop's console names: model, endpoint configuration and endpoint are all distributed-<kind>.
+  model="distributed-$kind"
+  config="$model"
+  endpoint="$model"
   kit_log "$kind: model $model from $artifact"
-  create model "$model" --execution-role-arn "$KIT_ROLE_ARN" \
-    --primary-container "Image=$image,ModelDataUrl=$artifact"
-  create endpoint-config "$config" \
+  create model "$model" PrimaryContainer.ModelDataUrl "$artifact" \
+    --execution-role-arn "$KIT_ROLE_ARN" --primary-container "Image=$image,ModelDataUrl=$artifact"
+  create endpoint-config "$config" ProductionVariants.0.ModelName "$model" \
     --production-variants "VariantName=AllTraffic,ModelName=$model,InitialInstanceCount=1,InstanceType=$instance_type"
-  create endpoint "$endpoint" --endpoint-config-name "$config"
+  create endpoint "$endpoint" EndpointConfigName "$config" --endpoint-config-name "$config"
   kit_jobs_set "models.$kind" "$model" "endpoint_configs.$kind" "$config" "endpoints.$kind" "$endpoint"
 
   start="$(kit_now)"

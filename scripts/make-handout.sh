@@ -219,7 +219,8 @@ def step_cell(base):
         block = cli_block()
         text = ("<a id=\"step-train\"></a>\n\n---\n\n# Workshop step: the two training jobs (terminal)\n\n"
                 "After notebook 1, the workshop starts both jobs from a terminal with the AWS CLI: "
-                "`scripts/replicated.sh` and `scripts/sharded.sh`. The core of `replicated.sh`:\n\n")
+                "`scripts/replicated.sh`, then right away `scripts/sharded.sh` (each starts its job and "
+                "returns; both jobs run at the same time). The core of `replicated.sh`:\n\n")
         if block:
             text += "```bash\n" + block + "\n```\n\n"
         text += ("`sharded.sh` is the same command with `S3DataDistributionType=ShardedByS3Key` for the "
@@ -229,16 +230,19 @@ def step_cell(base):
     if base.startswith("3-"):
         eps = ", ".join(f"`{v.get('endpoint')}`" for v in names.values() if v.get("endpoint"))
         return ("<a id=\"step-deploy\"></a>\n\n---\n\n# Workshop step: hosting (terminal)\n\n"
-                "`scripts/deploy.sh` hosts both models with the AWS CLI, for each job:\n\n"
+                "The workshop creates a model, an endpoint configuration and an endpoint per job in the "
+                "console, all named `distributed-replicated` / `distributed-sharded`. `scripts/deploy.sh` "
+                "does the same with the AWS CLI, for each job (`NAME` is `distributed-replicated` or "
+                "`distributed-sharded`):\n\n"
                 "```bash\n"
-                "aws sagemaker create-model --model-name $JOB \\\n"
+                "aws sagemaker create-model --model-name $NAME \\\n"
                 "    --primary-container Image=$TRAINING_IMAGE,ModelDataUrl=$(aws sagemaker describe-training-job \\\n"
                 "        --training-job-name $JOB --query ModelArtifacts.S3ModelArtifacts --output text) \\\n"
                 "    --execution-role-arn $ROLE_ARN\n"
-                "aws sagemaker create-endpoint-config --endpoint-config-name $JOB-config \\\n"
-                "    --production-variants VariantName=AllTraffic,ModelName=$JOB,InitialInstanceCount=1,InstanceType=ml.m4.xlarge\n"
-                "aws sagemaker create-endpoint --endpoint-name $JOB-endpoint --endpoint-config-name $JOB-config\n"
-                "aws sagemaker wait endpoint-in-service --endpoint-name $JOB-endpoint\n"
+                "aws sagemaker create-endpoint-config --endpoint-config-name $NAME \\\n"
+                "    --production-variants VariantName=AllTraffic,ModelName=$NAME,InitialInstanceCount=1,InstanceType=ml.m4.xlarge\n"
+                "aws sagemaker create-endpoint --endpoint-name $NAME --endpoint-config-name $NAME\n"
+                "aws sagemaker wait endpoint-in-service --endpoint-name $NAME\n"
                 "```\n\n"
                 + (f"This run's endpoints: {eps}." if eps else ""))
     return None

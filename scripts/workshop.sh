@@ -42,9 +42,10 @@ Runs the "Parallelized Data Distribution" workshop end to end:
   1. scripts/setup.sh (unless --skip-setup, or it already ran for this KIT_PROFILE)
   2. offline: start sagemaker-offline --gdelt-scale S (or reuse one answering on --port)
   3. notebook 1: explore GDELT 1979, prepare 1979-1983, upload train/ and validation/
-  4. scripts/replicated.sh and scripts/sharded.sh at the same time, waiting for both
+  4. scripts/replicated.sh --wait and scripts/sharded.sh --wait at the same time, waiting for both
+     (the stand-in trains one job at a time by default, so neither job's time includes the other's)
   5. notebook 2: compare the jobs (training times, phases, throughput, metrics, log timing)
-  6. scripts/deploy.sh: both models on endpoints, wait InService
+  6. scripts/deploy.sh: both models on endpoints distributed-replicated / distributed-sharded
   7. notebook 3: predict 1984 on both endpoints, MSE/MAE, charts
   8. scripts/make-handout.sh: \$KIT_OUT/handout/index.html + summary.json; the summary table
   9. scripts/cleanup.sh (unless --keep); stop the stand-in if this script started it
@@ -163,7 +164,9 @@ begin "notebook 1 (explore, prepare, upload)"
 "$KIT_ROOT/scripts/run-notebooks.sh" --only 1 --out "$KIT_OUT/notebooks" 2>&1 | tee "$logs/notebook-1.log" >&2
 end
 
-# 4. both training jobs at once
+# 4. both training jobs at once, as the workshop starts them; --wait makes each script wait for its
+#    job. Offline, the stand-in trains one job at a time (SAGEMAKER_OFFLINE_MAX_TRAINING_JOBS,
+#    docs/SEMANTICS.md), so the jobs' training spans do not overlap and the comparison stays fair.
 begin "training jobs (replicated + sharded, concurrently)"
 "$KIT_ROOT/scripts/replicated.sh" --wait >"$logs/replicated.out" 2>"$logs/replicated.log" &
 rep_pid=$!
