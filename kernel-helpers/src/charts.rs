@@ -674,6 +674,7 @@ mod tests {
             secondary_status: "Completed".into(),
             failure_reason: None,
             model_artifacts: String::new(),
+            training_image: String::new(),
             instance_count: 5,
             train_distribution: dist.into(),
             creation_time: 100.0,

@@ -47,10 +47,12 @@ pub fn load_year(settings: &Settings, year: i32) -> KitResult<DataFrame> {
 
 /// A copy of `df` (columns are reference-counted, so this is cheap) whose cached schema is empty.
 ///
-/// Why: evcxr links every cell as its own library with its own copy of polars. A frame made in one
-/// cell carries a cached name→column schema whose hash seeds belong to that cell's copy of polars,
-/// so in a later cell a lookup by name can miss ("EventCode not found") although the column is
-/// there. Every helper that looks columns up by name works on a rebuilt frame instead.
+/// Why: evcxr links every cell as its own library with its own copy of polars and foldhash. A frame
+/// made in one cell carries a cached name→column schema hashed with that cell's copy of foldhash's
+/// process-wide seed, so in a later cell a lookup by name can miss ("EventCode not found") although
+/// the column is there. The kit's evcxr builds fix that at the root — every copy gets the same seed
+/// (`kernel-helpers/evcxr/README.md`) — and the helpers still look columns up on a rebuilt frame,
+/// so that they also work in a kernel started without the kit's configuration.
 pub fn local_frame(df: &DataFrame) -> DataFrame {
     let columns = df.columns().to_vec();
     DataFrame::new(df.height(), columns).unwrap_or_else(|_| df.clone())

@@ -31,11 +31,17 @@ pub mod charts;
 pub mod data;
 pub mod display;
 pub mod error;
+pub mod frames;
+pub mod hosting;
 pub mod json11;
 pub mod sagemaker;
 pub mod settings;
+pub mod training;
 
 pub use error::{KitError, KitResult};
+/// The polars the helpers are built with, for cells that need more of it than the prelude brings
+/// (`use kernel_helpers::polars::prelude::*;`).
+pub use polars;
 
 /// `use kernel_helpers::prelude::*;` in the notebooks' first cell brings in everything the cells use.
 pub mod prelude {
@@ -47,24 +53,37 @@ pub mod prelude {
         job_durations_chart, job_timeline_chart, note_chart, throughput_chart,
     };
     pub use crate::data::{
-        ErrorSummary, UploadReport, WORKSHOP_COLUMNS, crosstab_percent, describe, error_table,
-        fmt_g, load_year, local_frame, mae, mse, predict_batches, prepare_and_upload,
-        prepare_test_year, select_columns, to_csv_batches, top_codes_table, top_event_codes,
-        upload_table,
+        ErrorSummary, MAX_BATCH_BYTES, UploadReport, WORKSHOP_COLUMNS, crosstab_percent, csv_row,
+        describe, error_table, fmt_g, load_year, local_frame, mae, mse, predict_batches,
+        prepare_and_upload, prepare_test_year, select_columns, to_csv_batches, top_codes_table,
+        top_event_codes, upload_table,
     };
     pub use crate::display::{Html, Png, Svg, Table, frame, frame_head};
     pub use crate::error::{KitError, KitResult};
+    pub use crate::frames::{
+        compare_with_reference, frame_to_prepared, recordio_bytes, shuffled_order,
+    };
+    pub use crate::hosting::{
+        Hosting, cleanup_hosting, create_endpoint_configs, create_endpoints, create_models,
+        endpoints_table, hosting_plan, hosting_table, keep_endpoints, workshop_name,
+    };
     pub use crate::sagemaker::{
-        Hosting, Jobs, TrainingJob, cleanup_hosting, create_endpoint, create_endpoint_config,
-        create_endpoint_configs, create_endpoints, create_model, create_models, delete_endpoint,
-        describe_endpoint_status, describe_training_job, endpoint_of, find_jobs, host_throughput,
-        hosting_plan, hosting_table, job_log_events, jobs_comparison_table, jobs_for_comparison,
-        keep_endpoints, list_training_jobs, log_timing_minutes, log_timing_table, metrics_table,
-        poll_interval, start_training_jobs, throughput_by_job, training_time_ratio, utc_stamp,
-        wait_for_comparison, wait_for_endpoints, wait_for_jobs,
+        Jobs, TrainingJob, create_endpoint, create_endpoint_config, create_model, delete_endpoint,
+        describe_endpoint_status, describe_training_job, find_jobs, host_throughput,
+        job_log_events, jobs_comparison_table, list_training_jobs, log_timing_minutes,
+        log_timing_table, metrics_table, poll_interval, throughput_by_job, training_time_ratio,
+        utc_stamp, wait_for_comparison, wait_for_endpoints, wait_for_jobs,
     };
     pub use crate::settings::Settings;
-    pub use gdelt::transform::Prepared;
-    pub use polars::prelude::DataFrame;
+    pub use crate::training::{
+        AlgorithmSpecification, Channel, CompressionType, CreateTrainingJobRequest, DataSource,
+        OutputDataConfig, RecordWrapper, ResourceConfig, S3DataDistribution, S3DataSource,
+        S3DataType, StoppingCondition, TrainingInputMode, TrainingInstanceType,
+        create_training_job, differences_table, jobs_for_comparison, request_differences,
+        request_json, start_training_jobs,
+    };
+    pub use gdelt::transform::{Prepared, one_hot_order};
+    // The polars names notebook 1's transform cells use.
+    pub use polars::prelude::{DataFrame, DataType, Expr, IdxCa, IntoLazy, PolarsResult, col, lit};
     pub use std::time::Duration;
 }

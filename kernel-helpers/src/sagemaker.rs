@@ -44,6 +44,8 @@ pub struct TrainingJob {
     pub failure_reason: Option<String>,
     /// ModelArtifacts.S3ModelArtifacts.
     pub model_artifacts: String,
+    /// AlgorithmSpecification.TrainingImage (hosting uses the same image).
+    pub training_image: String,
     /// ResourceConfig.InstanceCount.
     pub instance_count: u32,
     /// S3DataDistributionType of the `train` channel.
@@ -140,6 +142,11 @@ impl TrainingJob {
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_string(),
+            training_image: v
+                .pointer("/AlgorithmSpecification/TrainingImage")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
             instance_count: v
                 .pointer("/ResourceConfig/InstanceCount")
                 .and_then(Value::as_u64)
@@ -179,7 +186,7 @@ impl TrainingJob {
     }
 }
 
-async fn sm_call(op: &str, input: Value) -> KitResult<Value> {
+pub(crate) async fn sm_call(op: &str, input: Value) -> KitResult<Value> {
     let conf = sdk_config().await;
     JsonClient::new(&conf, Service::SageMaker)?
         .call(op, &input)
@@ -316,58 +323,6 @@ pub fn find_jobs(settings: &Settings) -> KitResult<Jobs> {
         sharded: newest("DEMO-linear-sharded")?,
     };
     println!("newest Completed jobs: {jobs:?}");
-    Ok(jobs)
-}
-
-/// The CreateTrainingJob request of the workshop (the same job `scripts/*.sh` start).
-pub fn training_job_request(settings: &Settings, name: &str, distribution: &str) -> Value {
-    let channel = |ch: &str, dist: &str| {
-        json!({
-            "ChannelName": ch,
-            "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix",
-                "S3DataDistributionType": dist, "S3Uri": settings.s3_uri(ch)}},
-            "CompressionType": "None", "RecordWrapperType": "None"
-        })
-    };
-    json!({
-        "TrainingJobName": name,
-        "HyperParameters": {"feature_dim": "25", "mini_batch_size": "500",
-            "predictor_type": "regressor", "epochs": "2", "num_models": "32",
-            "loss": "absolute_loss"},
-        "AlgorithmSpecification": {"TrainingImage": settings.training_image,
-            "TrainingInputMode": "File"},
-        "RoleArn": settings.role_arn,
-        "InputDataConfig": [channel("train", distribution), channel("validation", "FullyReplicated")],
-        "OutputDataConfig": {"S3OutputPath": settings.s3_uri("")},
-        "ResourceConfig": {"InstanceCount": 5, "InstanceType": "ml.c4.2xlarge", "VolumeSizeInGB": 10},
-        "StoppingCondition": {"MaxRuntimeInSeconds": 1800}
-    })
-}
-
-/// Starts the two workshop jobs (ShardedByS3Key first, then FullyReplicated, as the original),
-/// writes the jobs file and returns the names.
-pub fn start_training_jobs(settings: &Settings) -> KitResult<Jobs> {
-    let stamp = chrono::Utc::now().format("%Y-%m-%d-%H-%M-%S").to_string();
-    let jobs = Jobs {
-        replicated: format!("DEMO-linear-replicated-{stamp}"),
-        sharded: format!("DEMO-linear-sharded-{stamp}"),
-    };
-    block_on(async {
-        for (name, dist) in [
-            (&jobs.sharded, "ShardedByS3Key"),
-            (&jobs.replicated, "FullyReplicated"),
-        ] {
-            let v = sm_call(
-                "CreateTrainingJob",
-                training_job_request(settings, name, dist),
-            )
-            .await?;
-            println!("started {name} ({dist}): {}", s(&v, "TrainingJobArn"));
-        }
-        Ok::<(), KitError>(())
-    })??;
-    jobs.save(&settings.jobs_file)?;
-    println!("job names written to {}", settings.jobs_file.display());
     Ok(jobs)
 }
 
@@ -693,6 +648,92 @@ pub fn host_throughput(job: &str) -> KitResult<Vec<(String, f64)>> {
         .collect())
 }
 
+// ---------------------------------------------------------------- notebook conveniences
+
+/// Seconds between DescribeTrainingJob / DescribeEndpoint polls: `KIT_POLL_SECONDS`, default 5.
+pub fn poll_interval() -> Duration {
+    let secs = std::env::var("KIT_POLL_SECONDS")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .unwrap_or(5.0);
+    Duration::from_secs_f64(secs)
+}
+
+/// A UTC timestamp for resource names (`2026-11-26-04-17-06`).
+pub fn utc_stamp() -> String {
+    chrono::Utc::now().format("%Y-%m-%d-%H-%M-%S").to_string()
+}
+
+/// Waits for the jobs (if any) and returns their descriptions, replicated first.
+pub fn wait_for_comparison(jobs: &Option<Jobs>) -> KitResult<Vec<TrainingJob>> {
+    match jobs {
+        Some(j) => wait_for_jobs(
+            &[j.replicated.as_str(), j.sharded.as_str()],
+            poll_interval(),
+        ),
+        None => {
+            println!("no training jobs to compare yet");
+            Ok(Vec::new())
+        }
+    }
+}
+
+/// The ShardedByS3Key job's training time divided by the FullyReplicated job's, both from
+/// TrainingStartTime → TrainingEndTime ([`TrainingJob::training_seconds`], sub-second), never
+/// from the whole-second `TrainingTimeInSeconds`.
+pub fn training_time_ratio(jobs: &[TrainingJob]) -> Option<f64> {
+    let t = |d: &str| {
+        jobs.iter()
+            .find(|j| j.train_distribution == d)
+            .and_then(TrainingJob::training_seconds)
+    };
+    match (t("ShardedByS3Key"), t("FullyReplicated")) {
+        (Some(s), Some(r)) if r > 0.0 => Some(s / r),
+        _ => None,
+    }
+}
+
+/// Mean per-host train throughput of each job, labelled by its train distribution.
+#[allow(clippy::type_complexity)]
+pub fn throughput_by_job(jobs: &[TrainingJob]) -> KitResult<Vec<(String, Vec<(String, f64)>)>> {
+    jobs.iter()
+        .map(|j| Ok((j.train_distribution.clone(), host_throughput(&j.name)?)))
+        .collect()
+}
+
+/// The original's log-based timing (first to last CloudWatch event) of each job, as a table, with
+/// the sharded / replicated ratio of those spans as its note.
+pub fn log_timing_table(jobs: &[TrainingJob]) -> KitResult<Table> {
+    let mut t = Table::new([
+        "job",
+        "train distribution",
+        "minutes (first to last log event)",
+    ]);
+    let mut minutes: BTreeMap<String, f64> = BTreeMap::new();
+    for j in jobs {
+        let m = log_timing_minutes(&j.name)?;
+        println!("{}: {m:.3} minutes", j.train_distribution);
+        minutes.insert(j.train_distribution.clone(), m);
+        t.push([
+            j.name.clone(),
+            j.train_distribution.clone(),
+            format!("{m:.3}"),
+        ]);
+    }
+    match (
+        minutes.get("ShardedByS3Key"),
+        minutes.get("FullyReplicated"),
+    ) {
+        (Some(s), Some(r)) if *r > 0.0 => Ok(t.with_note(format!(
+            "sharded / replicated (log spans): {:.3} — sharded {:.2}x as fast",
+            s / r,
+            r / s
+        ))),
+        _ => Ok(t),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -783,323 +824,4 @@ mod tests {
         let e = Jobs::load(&p).unwrap_err().to_string();
         assert!(e.contains("no \"sharded\" job name"), "{e}");
     }
-
-    #[test]
-    fn training_request_shape() {
-        let st = Settings::from_env();
-        let v = training_job_request(&st, "DEMO-linear-sharded-x", "ShardedByS3Key");
-        assert_eq!(
-            v.pointer("/InputDataConfig/0/DataSource/S3DataSource/S3DataDistributionType"),
-            Some(&json!("ShardedByS3Key"))
-        );
-        assert_eq!(
-            v.pointer("/InputDataConfig/1/DataSource/S3DataSource/S3DataDistributionType"),
-            Some(&json!("FullyReplicated"))
-        );
-        assert_eq!(v.pointer("/ResourceConfig/InstanceCount"), Some(&json!(5)));
-        assert_eq!(
-            v.pointer("/HyperParameters/feature_dim"),
-            Some(&json!("25"))
-        );
-    }
-}
-
-// ---------------------------------------------------------------- notebook conveniences
-
-/// Seconds between DescribeTrainingJob / DescribeEndpoint polls: `KIT_POLL_SECONDS`, default 5.
-pub fn poll_interval() -> Duration {
-    let secs = std::env::var("KIT_POLL_SECONDS")
-        .ok()
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|v| v.is_finite() && *v > 0.0)
-        .unwrap_or(5.0);
-    Duration::from_secs_f64(secs)
-}
-
-/// A UTC timestamp for resource names (`2026-11-26-04-17-06`).
-pub fn utc_stamp() -> String {
-    chrono::Utc::now().format("%Y-%m-%d-%H-%M-%S").to_string()
-}
-
-/// How notebook 2 gets the jobs to compare, from `KIT_START_JOBS`:
-/// * `1` — always start two new jobs (writes the jobs file);
-/// * `0` — never start jobs: use the jobs file if it exists, else `None` (the comparison cells
-///   then show "no jobs yet"; older jobs are not picked up, so a fresh workshop run never shows
-///   a previous run's jobs);
-/// * unset / `auto` — use existing jobs as with `0`, and start new ones if there are none.
-pub fn jobs_for_comparison(settings: &Settings) -> KitResult<Option<Jobs>> {
-    let mode = std::env::var("KIT_START_JOBS").unwrap_or_else(|_| "auto".into());
-    let mode = mode.trim().to_ascii_lowercase();
-    if mode == "1" || mode == "true" || mode == "yes" {
-        println!("KIT_START_JOBS={mode}: starting both training jobs");
-        return start_training_jobs(settings).map(Some);
-    }
-    let never = mode == "0" || mode == "false" || mode == "no";
-    if never && !settings.jobs_file.exists() {
-        println!(
-            "KIT_START_JOBS={mode}: no jobs file at {} yet; run scripts/replicated.sh and \
-             scripts/sharded.sh, then re-run the cells below",
-            settings.jobs_file.display()
-        );
-        return Ok(None);
-    }
-    match find_jobs(settings) {
-        Ok(j) => Ok(Some(j)),
-        Err(e) if mode == "0" || mode == "false" || mode == "no" => {
-            println!("KIT_START_JOBS={mode}: not starting jobs ({e})");
-            println!(
-                "run scripts/replicated.sh and scripts/sharded.sh, then re-run the cells below"
-            );
-            Ok(None)
-        }
-        Err(e) => {
-            println!("no finished jobs found ({e}); starting both training jobs");
-            start_training_jobs(settings).map(Some)
-        }
-    }
-}
-
-/// Waits for the jobs (if any) and returns their descriptions, replicated first.
-pub fn wait_for_comparison(jobs: &Option<Jobs>) -> KitResult<Vec<TrainingJob>> {
-    match jobs {
-        Some(j) => wait_for_jobs(
-            &[j.replicated.as_str(), j.sharded.as_str()],
-            poll_interval(),
-        ),
-        None => {
-            println!("no training jobs to compare yet");
-            Ok(Vec::new())
-        }
-    }
-}
-
-/// The ShardedByS3Key job's training time divided by the FullyReplicated job's, both from
-/// TrainingStartTime → TrainingEndTime ([`TrainingJob::training_seconds`], sub-second), never
-/// from the whole-second `TrainingTimeInSeconds`.
-pub fn training_time_ratio(jobs: &[TrainingJob]) -> Option<f64> {
-    let t = |d: &str| {
-        jobs.iter()
-            .find(|j| j.train_distribution == d)
-            .and_then(TrainingJob::training_seconds)
-    };
-    match (t("ShardedByS3Key"), t("FullyReplicated")) {
-        (Some(s), Some(r)) if r > 0.0 => Some(s / r),
-        _ => None,
-    }
-}
-
-/// Mean per-host train throughput of each job, labelled by its train distribution.
-#[allow(clippy::type_complexity)]
-pub fn throughput_by_job(jobs: &[TrainingJob]) -> KitResult<Vec<(String, Vec<(String, f64)>)>> {
-    jobs.iter()
-        .map(|j| Ok((j.train_distribution.clone(), host_throughput(&j.name)?)))
-        .collect()
-}
-
-/// The original's log-based timing (first to last CloudWatch event) of each job, as a table, with
-/// the sharded / replicated ratio of those spans as its note.
-pub fn log_timing_table(jobs: &[TrainingJob]) -> KitResult<Table> {
-    let mut t = Table::new([
-        "job",
-        "train distribution",
-        "minutes (first to last log event)",
-    ]);
-    let mut minutes: BTreeMap<String, f64> = BTreeMap::new();
-    for j in jobs {
-        let m = log_timing_minutes(&j.name)?;
-        println!("{}: {m:.3} minutes", j.train_distribution);
-        minutes.insert(j.train_distribution.clone(), m);
-        t.push([
-            j.name.clone(),
-            j.train_distribution.clone(),
-            format!("{m:.3}"),
-        ]);
-    }
-    match (
-        minutes.get("ShardedByS3Key"),
-        minutes.get("FullyReplicated"),
-    ) {
-        (Some(s), Some(r)) if *r > 0.0 => Ok(t.with_note(format!(
-            "sharded / replicated (log spans): {:.3} — sharded {:.2}x as fast",
-            s / r,
-            r / s
-        ))),
-        _ => Ok(t),
-    }
-}
-
-// ---------------------------------------------------------------- hosting plan (notebook 3)
-
-/// The hosting resources of one model (named like the original: the model after its job).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Hosting {
-    /// `replicated` or `sharded`.
-    pub kind: String,
-    /// Training job (and model) name.
-    pub job: String,
-    /// Model name.
-    pub model: String,
-    /// Endpoint config name.
-    pub config: String,
-    /// Endpoint name.
-    pub endpoint: String,
-    /// True when `scripts/deploy.sh` already created these (names read from the jobs file).
-    pub from_deploy_script: bool,
-}
-
-fn jobs_file_value(path: &Path, dotted: &str) -> Option<String> {
-    let v: Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
-    let mut node = &v;
-    for part in dotted.split('.') {
-        node = node.get(part)?;
-    }
-    node.as_str().filter(|s| !s.is_empty()).map(str::to_string)
-}
-
-/// Names for hosting both jobs: the ones `scripts/deploy.sh` recorded in the jobs file
-/// (`models.<kind>`, `endpoint_configs.<kind>`, `endpoints.<kind>`) if present, else new names
-/// `DEMO-<kind>-endpoint-config-<stamp>` / `DEMO-<kind>-endpoint-<stamp>` as in the original.
-pub fn hosting_plan(settings: &Settings, jobs: &Jobs) -> Vec<Hosting> {
-    let stamp = utc_stamp();
-    [("replicated", &jobs.replicated), ("sharded", &jobs.sharded)]
-        .into_iter()
-        .map(|(kind, job)| {
-            let f = &settings.jobs_file;
-            let recorded = (
-                jobs_file_value(f, &format!("models.{kind}")),
-                jobs_file_value(f, &format!("endpoint_configs.{kind}")),
-                jobs_file_value(f, &format!("endpoints.{kind}")),
-            );
-            match recorded {
-                (Some(model), Some(config), Some(endpoint)) => Hosting {
-                    kind: kind.into(),
-                    job: job.clone(),
-                    model,
-                    config,
-                    endpoint,
-                    from_deploy_script: true,
-                },
-                _ => Hosting {
-                    kind: kind.into(),
-                    job: job.clone(),
-                    model: job.clone(),
-                    config: format!("DEMO-{kind}-endpoint-config-{stamp}"),
-                    endpoint: format!("DEMO-{kind}-endpoint-{stamp}"),
-                    from_deploy_script: false,
-                },
-            }
-        })
-        .collect()
-}
-
-/// The plan as a table.
-pub fn hosting_table(plan: &[Hosting]) -> Table {
-    let mut t = Table::new([
-        "model",
-        "training job",
-        "endpoint config",
-        "endpoint",
-        "created by",
-    ]);
-    for h in plan {
-        t.push([
-            h.kind.clone(),
-            h.job.clone(),
-            h.config.clone(),
-            h.endpoint.clone(),
-            if h.from_deploy_script {
-                "scripts/deploy.sh".into()
-            } else {
-                "this notebook".to_string()
-            },
-        ]);
-    }
-    t
-}
-
-/// CreateModel for each planned model not made by `deploy.sh` (artifact from DescribeTrainingJob).
-pub fn create_models(settings: &Settings, plan: &[Hosting]) -> KitResult<()> {
-    for h in plan {
-        if h.from_deploy_script {
-            println!("{}: model {} exists (scripts/deploy.sh)", h.kind, h.model);
-            continue;
-        }
-        let job = describe_training_job(&h.job)?;
-        let arn = create_model(settings, &h.model, &job.model_artifacts)?;
-        println!(
-            "{}: model {arn}\n  artifact {}",
-            h.kind, job.model_artifacts
-        );
-    }
-    Ok(())
-}
-
-/// CreateEndpointConfig for each planned config not made by `deploy.sh`.
-pub fn create_endpoint_configs(plan: &[Hosting]) -> KitResult<()> {
-    for h in plan {
-        if h.from_deploy_script {
-            println!(
-                "{}: endpoint config {} exists (scripts/deploy.sh)",
-                h.kind, h.config
-            );
-            continue;
-        }
-        println!(
-            "{}: endpoint config {}",
-            h.kind,
-            create_endpoint_config(&h.config, &h.model)?
-        );
-    }
-    Ok(())
-}
-
-/// CreateEndpoint for each planned endpoint not made by `deploy.sh`, then waits for InService.
-pub fn create_endpoints(plan: &[Hosting]) -> KitResult<()> {
-    for h in plan {
-        if h.from_deploy_script {
-            println!(
-                "{}: endpoint {} exists (scripts/deploy.sh)",
-                h.kind, h.endpoint
-            );
-            continue;
-        }
-        println!(
-            "{}: endpoint {}",
-            h.kind,
-            create_endpoint(&h.endpoint, &h.config)?
-        );
-    }
-    let names: Vec<&str> = plan.iter().map(|h| h.endpoint.as_str()).collect();
-    wait_for_endpoints(&names, poll_interval(), Duration::from_secs(3600))
-}
-
-/// The endpoint of `kind` in the plan.
-pub fn endpoint_of<'a>(plan: &'a [Hosting], kind: &str) -> KitResult<&'a str> {
-    plan.iter()
-        .find(|h| h.kind == kind)
-        .map(|h| h.endpoint.as_str())
-        .ok_or_else(|| KitError::msg(format!("no {kind} endpoint in the hosting plan")))
-}
-
-/// Whether the clean-up cell keeps the endpoints: `KIT_KEEP_ENDPOINTS=1` or `KIT_CLEANUP=0`.
-pub fn keep_endpoints() -> bool {
-    std::env::var("KIT_KEEP_ENDPOINTS").is_ok_and(|v| v.trim() == "1")
-        || std::env::var("KIT_CLEANUP").is_ok_and(|v| v.trim() == "0")
-}
-
-/// Deletes the planned endpoints, configs and models unless [`keep_endpoints`].
-pub fn cleanup_hosting(plan: &[Hosting]) -> KitResult<()> {
-    if keep_endpoints() {
-        for h in plan {
-            println!(
-                "keeping {} (KIT_KEEP_ENDPOINTS=1 / KIT_CLEANUP=0)",
-                h.endpoint
-            );
-        }
-        return Ok(());
-    }
-    for h in plan {
-        delete_endpoint(&h.endpoint, &h.config, &h.model)?;
-    }
-    Ok(())
 }

@@ -158,14 +158,21 @@ pub fn prepare(df: &DataFrame, codes: &[String]) -> Result<Prepared, GdeltError>
     })
 }
 
-/// Shuffles with `seed` and splits into (train, validation) with `train_fraction` (0.9 in the workshop).
-///
-/// The permutation is a Fisher–Yates shuffle driven by ChaCha8 seeded with `seed`; the first
-/// `floor(n · train_fraction)` shuffled rows are the training set (like `int(0.9 * n)` in Python).
-pub fn shuffle_split(p: &Prepared, train_fraction: f64, seed: u64) -> (Prepared, Prepared) {
-    let n = p.n_rows();
+/// The row order of the shuffle: a Fisher–Yates shuffle of `0..n` driven by ChaCha8 seeded with
+/// `seed` (the same `n` and `seed` always give the same order).
+pub fn shuffled_order(n: usize, seed: u64) -> Vec<usize> {
     let mut perm: Vec<usize> = (0..n).collect();
     perm.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+    perm
+}
+
+/// Shuffles with `seed` and splits into (train, validation) with `train_fraction` (0.9 in the workshop).
+///
+/// The permutation is [`shuffled_order`]; the first `floor(n · train_fraction)` shuffled rows are
+/// the training set (like `int(0.9 * n)` in Python).
+pub fn shuffle_split(p: &Prepared, train_fraction: f64, seed: u64) -> (Prepared, Prepared) {
+    let n = p.n_rows();
+    let perm = shuffled_order(n, seed);
     let frac = if train_fraction.is_finite() {
         train_fraction.clamp(0.0, 1.0)
     } else {

@@ -1,0 +1,172 @@
+//! Plumbing for notebook 1's own polars cells: the notebook writes the workshop's transform (filter
+//! to the top-20 codes, drop the (0, 0) actors, one-hot, shuffle and split) as polars expressions a
+//! learner can read and change; this module only supplies what is not the lesson — the shuffle's
+//! random order, turning a frame into the row-major matrix recordIO-protobuf wants, and a check of
+//! the notebook's result against the kit's reference transform (`gdelt::transform::prepare`, which
+//! notebook 3 uses for the test year).
+
+use gdelt::transform::Prepared;
+use polars::prelude::{DataFrame, DataType, IdxSize};
+
+use crate::error::{KitError, KitResult};
+
+/// The row order of the workshop's shuffle of `n` rows with `seed` (Fisher–Yates over ChaCha8), as
+/// polars row indices for `DataFrame::take`.
+pub fn shuffled_order(n: usize, seed: u64) -> Vec<IdxSize> {
+    gdelt::transform::shuffled_order(n, seed)
+        .into_iter()
+        .map(|i| i as IdxSize)
+        .collect()
+}
+
+/// A frame of numeric columns as the matrix Linear Learner reads: every column but `label` as a
+/// row-major `f32` feature, in the frame's column order, and `label` as the label. Nulls become NaN.
+pub fn frame_to_prepared(df: &DataFrame, label: &str) -> KitResult<Prepared> {
+    let df = crate::data::local_frame(df);
+    let err = |c: &str, e: polars::prelude::PolarsError| KitError::msg(format!("column {c}: {e}"));
+    let mut columns: Vec<Vec<f32>> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut labels: Option<Vec<f32>> = None;
+    for c in df.columns() {
+        let name = c.name().to_string();
+        let s = c
+            .as_materialized_series()
+            .cast(&DataType::Float32)
+            .map_err(|e| err(&name, e))?;
+        let values: Vec<f32> = s
+            .f32()
+            .map_err(|e| err(&name, e))?
+            .iter()
+            .map(|v| v.unwrap_or(f32::NAN))
+            .collect();
+        if name == label {
+            labels = Some(values);
+        } else {
+            names.push(name);
+            columns.push(values);
+        }
+    }
+    let labels =
+        labels.ok_or_else(|| KitError::msg(format!("the frame has no label column {label}")))?;
+    let mut features = Vec::with_capacity(labels.len() * columns.len());
+    for i in 0..labels.len() {
+        features.extend(columns.iter().map(|col| col[i]));
+    }
+    Ok(Prepared {
+        features,
+        labels,
+        feature_names: names,
+    })
+}
+
+/// recordIO-protobuf bytes of a prepared frame (see [`frame_to_prepared`]), ready to upload.
+pub fn recordio_bytes(df: &DataFrame, label: &str) -> KitResult<Vec<u8>> {
+    crate::data::encode_recordio(&frame_to_prepared(df, label)?)
+}
+
+/// Compares the notebook's transform of a year with the kit's reference transform of the same
+/// rows: same feature names in the same order, same rows, same values bit for bit (NaN = NaN).
+/// Returns a one-line verdict; fails naming the first difference.
+pub fn compare_with_reference(
+    notebook_frame: &DataFrame,
+    raw_year: &DataFrame,
+    codes: &[String],
+) -> KitResult<String> {
+    let ours = frame_to_prepared(notebook_frame, gdelt::transform::LABEL_NAME)?;
+    let reference = gdelt::transform::prepare(&crate::data::local_frame(raw_year), codes)
+        .map_err(|e| KitError::msg(format!("reference transform: {e}")))?;
+    if ours.feature_names != reference.feature_names {
+        return Err(KitError::msg(format!(
+            "feature columns differ: notebook {:?}, reference {:?}",
+            ours.feature_names, reference.feature_names
+        )));
+    }
+    if ours.n_rows() != reference.n_rows() {
+        return Err(KitError::msg(format!(
+            "the notebook kept {} rows, the reference transform {}",
+            ours.n_rows(),
+            reference.n_rows()
+        )));
+    }
+    let same = |a: f32, b: f32| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
+    let width = ours.n_features();
+    if let Some(i) =
+        (0..ours.features.len()).find(|&i| !same(ours.features[i], reference.features[i]))
+    {
+        return Err(KitError::msg(format!(
+            "row {}, column {}: notebook {}, reference {}",
+            i / width,
+            ours.feature_names[i % width],
+            ours.features[i],
+            reference.features[i]
+        )));
+    }
+    if let Some(i) = (0..ours.labels.len()).find(|&i| !same(ours.labels[i], reference.labels[i])) {
+        return Err(KitError::msg(format!(
+            "row {i}, label: notebook {}, reference {}",
+            ours.labels[i], reference.labels[i]
+        )));
+    }
+    Ok(format!(
+        "same as the reference transform: {} rows × {} features and the label, value for value",
+        ours.n_rows(),
+        width
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars::prelude::*;
+
+    #[test]
+    fn a_frame_becomes_a_row_major_matrix() {
+        let df = df!(
+            "NumArticles" => [1i64, 2],
+            "AvgTone" => [5.0f64, 6.5],
+            "EventCode_010" => [1.0f32, 0.0]
+        )
+        .unwrap();
+        let p = frame_to_prepared(&df, "AvgTone").unwrap();
+        assert_eq!(p.feature_names, ["NumArticles", "EventCode_010"]);
+        assert_eq!(p.features, [1.0, 1.0, 2.0, 0.0]);
+        assert_eq!(p.labels, [5.0, 6.5]);
+        assert!(frame_to_prepared(&df, "missing").is_err());
+        assert_eq!(shuffled_order(5, 1729).len(), 5);
+        let bytes = recordio_bytes(&df, "AvgTone").unwrap();
+        assert!(!bytes.is_empty());
+    }
+
+    #[test]
+    fn the_comparison_names_the_first_difference() {
+        let raw = df!(
+            "EventCode" => ["010", "020", "010"],
+            "NumArticles" => [1i64, 2, 3],
+            "AvgTone" => [1.0f64, 2.0, 3.0],
+            "Actor1Geo_Lat" => [1.0f64, 1.0, 0.0],
+            "Actor1Geo_Long" => [1.0f64, 1.0, 0.0],
+            "Actor2Geo_Lat" => [2.0f64, 2.0, 2.0],
+            "Actor2Geo_Long" => [2.0f64, 2.0, 2.0]
+        )
+        .unwrap();
+        let codes = vec!["010".to_string()];
+        let frame = |tone: f32| {
+            df!(
+                "NumArticles" => [1.0f32],
+                "Actor1Geo_Lat" => [1.0f32],
+                "Actor1Geo_Long" => [1.0f32],
+                "Actor2Geo_Lat" => [2.0f32],
+                "Actor2Geo_Long" => [2.0f32],
+                "EventCode_010" => [1.0f32],
+                "AvgTone" => [tone]
+            )
+            .unwrap()
+        };
+        let ok = compare_with_reference(&frame(1.0), &raw, &codes).unwrap();
+        assert!(ok.contains("1 rows × 6 features"), "{ok}");
+        let e = compare_with_reference(&frame(2.0), &raw, &codes)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("label"), "{e}");
+    }
+}
