@@ -20,8 +20,11 @@ console), those named in \$KIT_JOBS_FILE (default \$KIT_OUT/jobs.json; deploy.sh
 endpoints.*, endpoint_configs.*, models.* there; the older names <job>-endpoint, <job>-config and
 <job> are tried for the jobs recorded there too), and waits until the endpoints are gone. Succeeds
 when things are already gone.
-  --all-demo   also delete every endpoint, endpoint config and model whose name starts with
-               DEMO-linear- (found with the list-* calls), e.g. after the jobs file was lost.
+  --all-demo   also delete every endpoint, endpoint config and model under a name an earlier
+               path of the kit gave (found with the list-* calls), e.g. after the jobs file
+               was lost: DEMO-linear-* (jobs, and models named after them) and
+               DEMO-replicated-endpoint* / DEMO-sharded-endpoint* (notebook 3 before the
+               distributed-* names).
 Training jobs are not deleted (SageMaker keeps them; they cost nothing once finished).
 Settings: KIT_TARGET, AWS_REGION, AWS_ENDPOINT_URL as for replicated.sh.
 HELP
@@ -62,24 +65,27 @@ for kind in replicated sharded; do
   fi
 done
 
+demo_names='^DEMO-(linear-|replicated-endpoint|sharded-endpoint)'
 if [[ "$sweep" == 1 ]]; then
-  list_names() { # list-X --name-contains DEMO-linear- → names starting with it
-    aws sagemaker "$1" --name-contains DEMO-linear- --query "$2" --output text |
-      tr '\t' '\n' | grep '^DEMO-linear-' || true
+  list_names() { # list-X --name-contains DEMO- → the names the kit gives or gave
+    aws sagemaker "$1" --name-contains DEMO- --query "$2" --output text |
+      tr '\t' '\n' | grep -E "$demo_names" || true
   }
   mapfile -t -O "${#endpoints[@]}" endpoints < <(list_names list-endpoints 'Endpoints[].EndpointName')
   mapfile -t -O "${#configs[@]}" configs < <(list_names list-endpoint-configs 'EndpointConfigs[].EndpointConfigName')
   mapfile -t -O "${#models[@]}" models < <(list_names list-models 'Models[].ModelName')
 fi
 
-# delete KIND NAME — deletes, treating "not found" as done.
+# delete KIND NAME — deletes, treating "not found" as done. SageMaker says "not found" with a
+# ValidationException whose message is "Could not find …"; other ValidationExceptions (an endpoint
+# that cannot be deleted in its state, a bad name) are failures and are shown.
 delete() {
   local kind="$1" name="$2" out
   if out="$(aws sagemaker "delete-$kind" "--$kind-name" "$name" 2>&1)"; then
     kit_log "deleted $kind $name"
     return 0
   fi
-  if [[ "$out" == *"ValidationException"* || "$out" == *"Could not find"* || "$out" == *"ResourceNotFound"* ]]; then
+  if [[ "$out" == *"Could not find"* || "$out" == *"ResourceNotFound"* ]]; then
     kit_log "$kind $name: already gone"
     return 0
   fi
@@ -90,7 +96,7 @@ delete() {
 dedup() { printf '%s\n' "$@" | awk 'NF && !seen[$0]++'; }
 
 if ((${#endpoints[@]} + ${#configs[@]} + ${#models[@]} == 0)); then
-  kit_log "nothing to clean up (no jobs in $KIT_JOBS_FILE; --all-demo sweeps DEMO-linear-* resources)"
+  kit_log "nothing to clean up (no jobs in $KIT_JOBS_FILE; --all-demo sweeps the kit's DEMO-* resources)"
   exit 0
 fi
 

@@ -5,13 +5,24 @@
 //! crate docs). Configuration comes only from the standard AWS chain (environment, profile,
 //! `AWS_ENDPOINT_URL[_S3]`); when an endpoint URL is configured, S3 is addressed path-style, which
 //! works for both the local stand-in and custom S3-compatible endpoints.
+//!
+//! Retries: the SDK clients use the configuration's retry settings, AWS's "standard" mode (3
+//! attempts unless `AWS_MAX_ATTEMPTS` / `AWS_RETRY_MODE` or the profile say otherwise), the same
+//! the hand-written [`crate::json11`] client follows.
+//!
+//! Buckets of other regions: S3 answers a request for a bucket of another region than the client's
+//! with `301 PermanentRedirect` and the bucket's region in `x-amz-bucket-region`, and aws-sdk-s3
+//! does not follow it (awslabs/aws-sdk-rust#183). [`download_object`] follows it once with a
+//! client for that region; that is how `gdelt-open-data` (us-east-1) is read from any region.
+//! [`ensure_bucket`] turns it into a message naming the settings instead.
 
 use std::future::Future;
 use std::time::Instant;
 
 use aws_config::meta::region::RegionProviderChain;
 use aws_config::{BehaviorVersion, SdkConfig};
-use aws_sdk_s3::error::DisplayErrorContext;
+use aws_sdk_s3::config::http::HttpResponse;
+use aws_sdk_s3::error::{DisplayErrorContext, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
 
 use crate::display::Table;
@@ -61,11 +72,38 @@ pub fn configured_endpoint(conf: &SdkConfig, service_env_id: &str) -> Option<Str
 
 /// An S3 client from `conf`; path-style addressing when an endpoint URL is configured.
 pub fn s3_client(conf: &SdkConfig) -> aws_sdk_s3::Client {
-    let mut b = aws_sdk_s3::config::Builder::from(conf);
+    s3_client_with(conf, aws_sdk_s3::config::Builder::from(conf))
+}
+
+/// An S3 client from `conf` for another region (a bucket's own).
+pub fn s3_client_in(conf: &SdkConfig, region: &str) -> aws_sdk_s3::Client {
+    let b = aws_sdk_s3::config::Builder::from(conf)
+        .region(aws_sdk_s3::config::Region::new(region.to_string()));
+    s3_client_with(conf, b)
+}
+
+fn s3_client_with(conf: &SdkConfig, mut b: aws_sdk_s3::config::Builder) -> aws_sdk_s3::Client {
     if let Some(ep) = configured_endpoint(conf, "S3") {
         b = b.endpoint_url(ep).force_path_style(true);
     }
     aws_sdk_s3::Client::from_conf(b.build())
+}
+
+/// The configured region (or [`DEFAULT_REGION`]).
+pub fn region_of(conf: &SdkConfig) -> String {
+    conf.region()
+        .map(|r| r.as_ref().to_string())
+        .unwrap_or_else(|| DEFAULT_REGION.to_string())
+}
+
+/// The region in S3's answer to a request for a bucket of another region: the
+/// `x-amz-bucket-region` header of a `301` (`PermanentRedirect`; a HEAD's 301 has no body).
+pub fn redirect_region<E>(e: &SdkError<E, HttpResponse>) -> Option<String> {
+    let raw = e.raw_response()?;
+    if raw.status().as_u16() != 301 {
+        return None;
+    }
+    raw.headers().get("x-amz-bucket-region").map(str::to_string)
 }
 
 /// Formats an SDK error with its whole cause chain (the SDK's own `Display` says only "service error").
@@ -73,21 +111,39 @@ pub(crate) fn sdk_error<E: std::error::Error>(what: impl std::fmt::Display, e: E
     KitError::msg(format!("{what}: {}", DisplayErrorContext(&e)))
 }
 
-/// Creates `bucket` unless it exists; returns whether it was created.
+/// Creates `bucket` unless it exists; returns whether it was created. A bucket of another region
+/// or of another account is an error naming the setting to change (training jobs read their data
+/// from a bucket in their own region).
 pub fn ensure_bucket(bucket: &str) -> KitResult<bool> {
     block_on(async {
         let conf = sdk_config().await;
         let s3 = s3_client(&conf);
-        if s3.head_bucket().bucket(bucket).send().await.is_ok() {
-            return Ok(false);
+        let here = region_of(&conf);
+        match s3.head_bucket().bucket(bucket).send().await {
+            Ok(_) => return Ok(false),
+            Err(e) => {
+                if let Some(there) = redirect_region(&e) {
+                    return Err(KitError::msg(format!(
+                        "bucket s3://{bucket} is in region {there}, not in {here} where the \
+                         training jobs run (SageMaker reads training data from its own region): \
+                         set KIT_BUCKET to a bucket in {here}, or AWS_REGION={there}"
+                    )));
+                }
+                if e.raw_response().is_some_and(|r| r.status().as_u16() == 403) {
+                    return Err(KitError::msg(format!(
+                        "bucket s3://{bucket} exists but these credentials may not use it (403 \
+                         Forbidden: another account's bucket, or no s3:ListBucket permission): \
+                         set KIT_BUCKET to a bucket of yours"
+                    )));
+                }
+            }
         }
         let mut req = s3.create_bucket().bucket(bucket);
-        let region = conf.region().map(|r| r.as_ref().to_string());
-        if let Some(r) = region.filter(|r| r != DEFAULT_REGION) {
+        if here != DEFAULT_REGION {
             use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
             req = req.create_bucket_configuration(
                 CreateBucketConfiguration::builder()
-                    .location_constraint(BucketLocationConstraint::from(r.as_str()))
+                    .location_constraint(BucketLocationConstraint::from(here.as_str()))
                     .build(),
             );
         }
@@ -103,15 +159,20 @@ pub fn download_object(bucket: &str, key: &str) -> KitResult<Vec<u8>> {
     let uri = format!("s3://{bucket}/{key}");
     block_on(async {
         let conf = sdk_config().await;
-        let s3 = s3_client(&conf);
         let start = Instant::now();
-        let out = s3
-            .get_object()
-            .bucket(bucket)
-            .key(key)
-            .send()
-            .await
-            .map_err(|e| sdk_error(format!("downloading {uri}"), e))?;
+        let get = |s3: aws_sdk_s3::Client| s3.get_object().bucket(bucket).key(key).send();
+        let out = match get(s3_client(&conf)).await {
+            Ok(out) => out,
+            Err(e) => {
+                let Some(region) = redirect_region(&e) else {
+                    return Err(sdk_error(format!("downloading {uri}"), e));
+                };
+                println!("s3://{bucket} is in {region}: reading it from there");
+                get(s3_client_in(&conf, &region))
+                    .await
+                    .map_err(|e| sdk_error(format!("downloading {uri} (from {region})"), e))?
+            }
+        };
         let total = out.content_length().unwrap_or(0).max(0) as u64;
         let mut body = out.body;
         let mut buf = Vec::with_capacity(total as usize);

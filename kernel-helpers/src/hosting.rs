@@ -76,14 +76,12 @@ pub fn hosting_table(plan: &[Hosting]) -> Table {
     t
 }
 
-/// A Describe* call, with "not found" (SageMaker answers ValidationException) as `None`.
+/// A Describe* call, with "not found" (SageMaker answers ValidationException "Could not find …",
+/// [`crate::json11::is_not_found`]) as `None`; any other error is an error.
 fn describe(op: &str, key: &str, name: &str) -> KitResult<Option<Value>> {
     match block_on(sm_call(op, json!({ key: name })))? {
         Ok(v) => Ok(Some(v)),
-        Err(e)
-            if crate::json11::service_error(&e)
-                .is_some_and(|se| se.code == "ValidationException") =>
-        {
+        Err(e) if crate::json11::service_error(&e).is_some_and(crate::json11::is_not_found) => {
             Ok(None)
         }
         Err(e) => Err(e.context(format!("{op} {name}"))),

@@ -9,8 +9,17 @@
 //! are `serde_json::Value`; [`crate::sagemaker`] turns them into plain structs.
 //!
 //! Endpoints: `AWS_ENDPOINT_URL_<ID>` → `AWS_ENDPOINT_URL` / profile → the regional AWS endpoint.
+//!
+//! Retries: every call is retried as AWS's "standard" retry mode retries (the mode the SDK
+//! clients use, botocore `retries/standard.py`): throttling codes, transient codes, HTTP
+//! 500/502/503/504 and connection failures, up to the configured number of attempts
+//! (`AWS_MAX_ATTEMPTS` / the profile's `max_attempts`, default 3, as aws-config loads it), after a
+//! truncated exponential backoff with full jitter: `rand(0, 1) × min(base × 2^(attempt−1), 20 s)`,
+//! base 1 s after throttling and 50 ms after other errors ([`backoff`]).
 
 use std::time::{Duration, SystemTime};
+
+use aws_config::retry::RetryConfig;
 
 use aws_config::SdkConfig;
 use aws_credential_types::provider::ProvideCredentials;
@@ -74,6 +83,114 @@ impl std::fmt::Display for ServiceError {
     }
 }
 impl std::error::Error for ServiceError {}
+
+/// Error codes AWS's standard retry mode treats as throttling (botocore
+/// `ThrottledRetryableChecker`; the same list is in smithy-rs's `aws-runtime`).
+pub const THROTTLING_CODES: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
+    "TransactionInProgressException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "LimitExceededException",
+    "RequestThrottled",
+    "SlowDown",
+    "PriorRequestNotComplete",
+    "EC2ThrottledException",
+];
+
+/// Error codes AWS's standard retry mode treats as transient (botocore `TransientRetryableChecker`).
+pub const TRANSIENT_CODES: &[&str] = &[
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "PriorRequestNotComplete",
+];
+
+/// Why a failed attempt may be repeated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// The service throttled the call (backoff base 1 s).
+    Throttling,
+    /// A transient failure: 5xx, a transient code, a connection failure (backoff base 50 ms).
+    Transient,
+}
+
+/// Whether an error answer is retryable in AWS's standard retry mode, and how.
+pub fn retry_kind(status: u16, code: &str) -> Option<Retry> {
+    if THROTTLING_CODES.contains(&code) || status == 429 {
+        Some(Retry::Throttling)
+    } else if TRANSIENT_CODES.contains(&code) || matches!(status, 500 | 502 | 503 | 504) {
+        Some(Retry::Transient)
+    } else {
+        None
+    }
+}
+
+/// The delay before attempt `attempt + 1` after attempt `attempt` (1-based) failed for `kind`:
+/// `jitter × min(base × 2^(attempt−1), max)`, `jitter` uniform in [0, 1) (full jitter).
+pub fn backoff(kind: Retry, attempt: u32, max: Duration, jitter: f64) -> Duration {
+    let base = match kind {
+        Retry::Throttling => 1.0,
+        Retry::Transient => 0.05,
+    };
+    let exp = base * 2f64.powi(attempt.saturating_sub(1).min(30) as i32);
+    Duration::from_secs_f64(jitter.clamp(0.0, 1.0) * exp.min(max.as_secs_f64()))
+}
+
+/// A uniform draw in [0, 1) without a random-number crate: std's per-process random hash keys
+/// over a counter and the clock.
+fn jitter() -> f64 {
+    use std::hash::{BuildHasher as _, Hasher as _};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(N.fetch_add(1, Ordering::Relaxed));
+    h.write_u128(
+        SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// One failed attempt.
+enum Failure {
+    /// The service answered with an error.
+    Service(ServiceError),
+    /// The request did not get an answer (connection refused or reset, timeout).
+    Transport(String),
+    /// Anything else (signing, credentials, an unreadable answer): not retried.
+    Fatal(KitError),
+}
+
+impl Failure {
+    fn retry(&self) -> Option<Retry> {
+        match self {
+            Failure::Service(e) => retry_kind(e.status, &e.code),
+            Failure::Transport(_) => Some(Retry::Transient),
+            Failure::Fatal(_) => None,
+        }
+    }
+    fn into_error(self, what: &str, attempts: u32) -> KitError {
+        let after = if attempts > 1 {
+            format!(" (after {attempts} attempts)")
+        } else {
+            String::new()
+        };
+        match self {
+            Failure::Service(e) => {
+                KitError(anyhow::Error::new(e).context(format!("{what}{after}")))
+            }
+            Failure::Transport(msg) => KitError::msg(format!("{what}: {msg}{after}")),
+            Failure::Fatal(e) => e,
+        }
+    }
+}
 
 /// Parses an error response like botocore/smithy-rs: code from `x-amzn-errortype`, else
 /// `__type`/`code` (text before `#` and after `:` stripped); message from `message`/`Message`.
@@ -139,24 +256,56 @@ impl JsonClient {
         &self.endpoint
     }
 
+    /// The retry settings calls use: the configuration's (standard mode unless configured
+    /// otherwise; at least one attempt).
+    pub fn retry_config(&self) -> RetryConfig {
+        self.conf
+            .retry_config()
+            .cloned()
+            .unwrap_or_else(RetryConfig::standard)
+    }
+
     /// Calls `operation` with `input`; returns the response JSON (`{}` for an empty body).
+    /// Throttling and transient failures are retried (see the module docs).
     pub async fn call(&self, operation: &str, input: &Value) -> KitResult<Value> {
         let what = format!("{}.{operation}", self.service.target_prefix());
         let body = serde_json::to_vec(input)?;
+        let retry = self.retry_config();
+        let max_attempts = retry.max_attempts().max(1);
+        let mut attempt = 1;
+        loop {
+            let failure = match self.call_once(&what, operation, &body).await {
+                Ok(v) => return Ok(v),
+                Err(f) => f,
+            };
+            match failure.retry() {
+                Some(kind) if attempt < max_attempts => {
+                    tokio::time::sleep(backoff(kind, attempt, retry.max_backoff(), jitter())).await;
+                    attempt += 1;
+                }
+                _ => return Err(failure.into_error(&what, attempt)),
+            }
+        }
+    }
+
+    /// One signed attempt.
+    async fn call_once(&self, what: &str, operation: &str, body: &[u8]) -> Result<Value, Failure> {
         let url = format!("{}/", self.endpoint.trim_end_matches('/'));
         let target = format!("{}.{operation}", self.service.target_prefix());
-        let host = host_of(&url).ok_or_else(|| KitError::msg(format!("bad endpoint URL {url}")))?;
+        let fatal = |m: String| Failure::Fatal(KitError::msg(m));
+        let host = host_of(&url).ok_or_else(|| fatal(format!("bad endpoint URL {url}")))?;
         let creds = self
             .conf
             .credentials_provider()
             .ok_or_else(|| {
-                KitError::msg(
-                    "no AWS credentials configured (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a profile)",
+                fatal(
+                    "no AWS credentials configured (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a profile)"
+                        .into(),
                 )
             })?
             .provide_credentials()
             .await
-            .map_err(|e| KitError::msg(format!("{what}: cannot load AWS credentials: {e}")))?;
+            .map_err(|e| fatal(format!("{what}: cannot load AWS credentials: {e}")))?;
         let headers = [
             ("content-type", "application/x-amz-json-1.1".to_string()),
             ("host", host),
@@ -170,19 +319,19 @@ impl JsonClient {
             .time(SystemTime::now())
             .settings(SigningSettings::default())
             .build()
-            .map_err(|e| KitError::msg(format!("{what}: signing parameters: {e}")))?
+            .map_err(|e| fatal(format!("{what}: signing parameters: {e}")))?
             .into();
         let signable = SignableRequest::new(
             "POST",
             &url,
             headers.iter().map(|(k, v)| (*k, v.as_str())),
-            SignableBody::Bytes(&body),
+            SignableBody::Bytes(body),
         )
-        .map_err(|e| KitError::msg(format!("{what}: {e}")))?;
+        .map_err(|e| fatal(format!("{what}: {e}")))?;
         let (instructions, _sig) = sign(signable, &params)
-            .map_err(|e| KitError::msg(format!("{what}: signing failed: {e}")))?
+            .map_err(|e| fatal(format!("{what}: signing failed: {e}")))?
             .into_parts();
-        let mut req = self.http.post(&url).body(body);
+        let mut req = self.http.post(&url).body(body.to_vec());
         for (k, v) in headers.iter().filter(|(k, _)| *k != "host") {
             req = req.header(*k, v.as_str());
         }
@@ -192,7 +341,7 @@ impl JsonClient {
         let resp = req
             .send()
             .await
-            .map_err(|e| KitError::msg(format!("{what}: request to {url} failed: {e}")))?;
+            .map_err(|e| Failure::Transport(format!("request to {url} failed: {e}")))?;
         let status = resp.status().as_u16();
         let err_type = resp
             .headers()
@@ -202,23 +351,37 @@ impl JsonClient {
         let bytes = resp
             .bytes()
             .await
-            .map_err(|e| KitError::msg(format!("{what}: reading the response: {e}")))?;
+            .map_err(|e| Failure::Transport(format!("reading the response: {e}")))?;
         if !(200..300).contains(&status) {
-            return Err(KitError(
-                anyhow::Error::new(parse_error(status, err_type.as_deref(), &bytes)).context(what),
-            ));
+            return Err(Failure::Service(parse_error(
+                status,
+                err_type.as_deref(),
+                &bytes,
+            )));
         }
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Value::Object(Default::default()));
         }
         serde_json::from_slice(&bytes)
-            .map_err(|e| KitError::msg(format!("{what}: response is not JSON: {e}")))
+            .map_err(|e| fatal(format!("{what}: response is not JSON: {e}")))
     }
 }
 
 /// The service error behind a [`KitError`], if it came from a JSON 1.1 call.
 pub fn service_error(e: &KitError) -> Option<&ServiceError> {
     e.0.downcast_ref::<ServiceError>()
+}
+
+/// Whether a SageMaker error says the resource does not exist. SageMaker answers a Describe or
+/// Delete of a missing endpoint, endpoint config or model with `ValidationException` and a
+/// message "Could not find …"; it uses `ValidationException` for other refusals too (an invalid
+/// name, an endpoint that cannot be deleted in its state), which are not "already gone".
+pub fn is_not_found(e: &ServiceError) -> bool {
+    match e.code.as_str() {
+        "ResourceNotFound" | "ResourceNotFoundException" => true,
+        "ValidationException" => e.message.to_ascii_lowercase().contains("could not find"),
+        _ => false,
+    }
 }
 
 fn host_of(url: &str) -> Option<String> {
@@ -250,6 +413,71 @@ mod tests {
         let e = parse_error(503, None, b"busy");
         assert_eq!(e.code, "503");
         assert_eq!(e.message, "busy");
+    }
+
+    #[test]
+    fn retryable_answers_are_those_of_the_standard_mode() {
+        assert_eq!(
+            retry_kind(400, "ThrottlingException"),
+            Some(Retry::Throttling)
+        );
+        assert_eq!(retry_kind(503, "SlowDown"), Some(Retry::Throttling));
+        assert_eq!(retry_kind(429, "Whatever"), Some(Retry::Throttling));
+        assert_eq!(retry_kind(500, "InternalFailure"), Some(Retry::Transient));
+        assert_eq!(
+            retry_kind(503, "ServiceUnavailable"),
+            Some(Retry::Transient)
+        );
+        assert_eq!(retry_kind(408, "RequestTimeout"), Some(Retry::Transient));
+        assert_eq!(retry_kind(400, "ValidationException"), None);
+        assert_eq!(retry_kind(400, "ResourceInUse"), None);
+        assert_eq!(retry_kind(403, "InvalidSignatureException"), None);
+    }
+
+    #[test]
+    fn backoff_is_exponential_truncated_and_fully_jittered() {
+        let max = Duration::from_secs(20);
+        let t = |kind, attempt, j| backoff(kind, attempt, max, j).as_secs_f64();
+        assert_eq!(t(Retry::Throttling, 1, 1.0), 1.0);
+        assert_eq!(t(Retry::Throttling, 3, 1.0), 4.0);
+        assert_eq!(
+            t(Retry::Throttling, 9, 1.0),
+            20.0,
+            "truncated at the maximum"
+        );
+        assert_eq!(t(Retry::Throttling, 3, 0.5), 2.0);
+        assert_eq!(t(Retry::Throttling, 3, 0.0), 0.0);
+        assert!((t(Retry::Transient, 2, 1.0) - 0.1).abs() < 1e-9);
+        let draws: Vec<f64> = (0..1000).map(|_| jitter()).collect();
+        assert!(draws.iter().all(|j| (0.0..1.0).contains(j)));
+        let mean = draws.iter().sum::<f64>() / draws.len() as f64;
+        assert!((0.4..0.6).contains(&mean), "mean jitter {mean}");
+    }
+
+    #[test]
+    fn not_found_is_told_from_other_validation_errors() {
+        let e = |code: &str, message: &str| ServiceError {
+            status: 400,
+            code: code.into(),
+            message: message.into(),
+        };
+        assert!(is_not_found(&e(
+            "ValidationException",
+            "Could not find endpoint \"arn:aws:sagemaker:eu-west-1:1:endpoint/x\"."
+        )));
+        assert!(is_not_found(&e("ResourceNotFound", "no such thing")));
+        assert!(!is_not_found(&e(
+            "ValidationException",
+            "Cannot update in-progress endpoint \"x\"."
+        )));
+        assert!(!is_not_found(&e(
+            "ValidationException",
+            "1 validation error detected: Value 'a_b' at 'endpointName' failed to satisfy constraint"
+        )));
+        assert!(!is_not_found(&e(
+            "ThrottlingException",
+            "Could not find capacity"
+        )));
     }
 
     #[test]

@@ -34,6 +34,7 @@ pub mod error;
 pub mod frames;
 pub mod hosting;
 pub mod json11;
+pub mod logs;
 pub mod sagemaker;
 pub mod settings;
 pub mod training;

@@ -510,7 +510,8 @@ pub fn wait_for_endpoints(names: &[&str], poll: Duration, timeout: Duration) -> 
     }
 }
 
-/// Deletes an endpoint, its config and its model (each step tolerates "not found").
+/// Deletes an endpoint, its config and its model (each step tolerates "not found", and only that:
+/// any other refusal, such as an endpoint that cannot be deleted yet, is an error).
 pub fn delete_endpoint(endpoint_name: &str, config_name: &str, model_name: &str) -> KitResult<()> {
     block_on(async {
         for (op, key, name) in [
@@ -523,7 +524,7 @@ pub fn delete_endpoint(endpoint_name: &str, config_name: &str, model_name: &str)
                 Ok(_) => println!("{op} {name}: done"),
                 Err(e)
                     if crate::json11::service_error(&e)
-                        .is_some_and(|se| se.code == "ValidationException") =>
+                        .is_some_and(crate::json11::is_not_found) =>
                 {
                     println!("{op} {name}: already gone")
                 }
@@ -567,39 +568,7 @@ pub fn job_log_events(job: &str) -> KitResult<BTreeMap<String, Vec<(i64, String)
         }
         let mut out = BTreeMap::new();
         for stream in streams {
-            let mut events = Vec::new();
-            let mut token: Option<String> = None;
-            loop {
-                let mut input = json!({"logGroupName": TRAINING_LOG_GROUP,
-                    "logStreamName": stream, "startFromHead": true});
-                if let Some(t) = &token {
-                    input["nextToken"] = json!(t);
-                }
-                let v = c.call("GetLogEvents", &input).await?;
-                let page: Vec<(i64, String)> = v
-                    .get("events")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .map(|e| {
-                        (
-                            e.get("timestamp").and_then(Value::as_i64).unwrap_or(0),
-                            s(e, "message"),
-                        )
-                    })
-                    .collect();
-                let next = v
-                    .get("nextForwardToken")
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
-                let empty = page.is_empty();
-                events.extend(page);
-                // GetLogEvents returns the same forward token at the end of the stream.
-                if empty || next.is_none() || next == token {
-                    break;
-                }
-                token = next;
-            }
+            let events = crate::logs::stream_events(&c, TRAINING_LOG_GROUP, &stream).await?;
             out.insert(stream, events);
         }
         Ok(out)

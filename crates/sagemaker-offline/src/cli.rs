@@ -46,9 +46,18 @@ enum Command {
         /// Accept a non-loopback --bind (prints a warning at start-up).
         #[arg(long)]
         allow_non_loopback: bool,
-        /// Region reported in ARNs and printed by `env`.
+        /// Region the stand-in runs in: reported in ARNs and printed by `env`; SageMaker, Logs and
+        /// the runtime refuse requests signed for another region, as AWS's regional endpoints do.
+        /// (S3 buckets keep their own regions: gdelt-open-data is in us-east-1.)
         #[arg(long, env = "SAGEMAKER_OFFLINE_REGION", default_value = DEFAULT_REGION)]
         region: String,
+        /// Refuse this fraction (0 to 1) of the requests as throttled (S3: 503 SlowDown; SageMaker,
+        /// Logs, runtime: ThrottlingException; STS: Throttling), to test clients' retries.
+        #[arg(long, env = "SAGEMAKER_OFFLINE_THROTTLE", value_parser = crate::throttle::parse_rate)]
+        inject_throttling: Option<f64>,
+        /// Seed of the throttled requests' sequence (the same seed refuses the same requests).
+        #[arg(long, env = "SAGEMAKER_OFFLINE_THROTTLE_SEED", default_value_t = 0)]
+        throttle_seed: u64,
         /// Size of the seeded GDELT files as a fraction of the real row counts.
         #[arg(long, env = "SAGEMAKER_OFFLINE_GDELT_SCALE", default_value_t = 1.0)]
         gdelt_scale: f64,
@@ -157,6 +166,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             bind,
             allow_non_loopback,
             region,
+            inject_throttling,
+            throttle_seed,
             gdelt_scale,
             no_seed,
             access_key,
@@ -177,14 +188,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 region: region.clone(),
                 credentials,
                 seed_gdelt,
+                throttle: inject_throttling.filter(|rate| *rate > 0.0).map(|rate| {
+                    crate::throttle::ThrottleConfig {
+                        rate,
+                        seed: throttle_seed,
+                    }
+                }),
             };
+            let config_throttle = config.throttle;
             let server = start(config).await.context("starting sagemaker-offline")?;
             Instance {
                 port: server.addr.port(),
-                region,
+                region: region.clone(),
             }
             .store(&server.ctx.state_dir)?;
             println!("sagemaker-offline listening on {}", server.endpoint_url());
+            // stdout has exactly the readiness line (scripts wait for it); the rest goes to stderr.
+            eprintln!("sagemaker-offline: region {region}");
+            if let Some(t) = &config_throttle {
+                eprintln!(
+                    "sagemaker-offline: refusing {:.0} % of requests as throttled (seed {})",
+                    t.rate * 100.0,
+                    t.seed
+                );
+            }
             let shutdown = server.shutdown.clone();
             tokio::spawn(async move {
                 shutdown_signal().await;

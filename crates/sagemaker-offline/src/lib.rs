@@ -13,6 +13,10 @@
 //! - `logs`      — CloudWatch Logs: the [`logs::LogStore`] and its JSON 1.1 API.
 //! - `sagemaker` — the control plane (training jobs, models, endpoint configs, endpoints) and the
 //!   runtime (InvokeEndpoint).
+//! - `regions`   — buckets' regions (S3's 301 `PermanentRedirect`) and the one region the JSON
+//!   services answer for.
+//! - `throttle`  — injected throttling (`--inject-throttling`), for clients' retry tests.
+//! - `sts`       — STS `GetCallerIdentity` (Query protocol).
 //! - `api_error` — the JSON 1.1 / REST-JSON error responses in AWS's shapes.
 //! - `wire`      — reading a JSON 1.1 body into its operation's typed request (`sagemaker-api`);
 //!   what does not fit is a `SerializationException` naming the member.
@@ -27,11 +31,14 @@ pub mod config;
 pub mod ctx;
 pub mod keys;
 pub mod logs;
+pub mod regions;
 pub mod s3;
 pub mod sagemaker;
 pub mod seed;
 pub mod server;
 pub mod sigv4;
+pub mod sts;
+pub mod throttle;
 mod wire;
 
 pub use server::{RunningServer, ServerConfig, Shutdown, StartError, start};

@@ -7,8 +7,14 @@
 //! - `X-Amz-Target: Logs_20140328.<Op>` → SigV4 (scope service `logs`) → [`crate::logs::handle`];
 //! - `POST /endpoints/{name}/invocations` signed for `sagemaker` (or unsigned, to get the runtime's
 //!   error shape) → SigV4 → [`SageMaker::invoke_endpoint`];
+//! - a request signed for service `sts` (AWS's Query protocol) → SigV4 → [`crate::sts::handle`];
 //! - any other request signed for a non-S3 service → `UnknownOperationException` (JSON);
-//! - everything else → s3s (S3 verifies its own signatures, including aws-chunked uploads).
+//! - everything else → S3: first the bucket's region ([`crate::regions::s3_wrong_region`]), then
+//!   s3s (S3 verifies its own signatures, including aws-chunked uploads).
+//!
+//! The JSON services and the runtime answer only requests signed for the server's region
+//! ([`crate::regions`]). With throttling injected ([`crate::throttle`]), a share of all requests
+//! but the health probe is refused before routing, in the throttling shape of its protocol.
 //!
 //! The JSON and runtime bodies are read whole (bounded) because SigV4 covers the payload hash; S3
 //! bodies are streamed straight into s3s.
@@ -29,6 +35,7 @@ use crate::s3::DiskStore;
 use crate::sagemaker::SageMaker;
 use crate::seed::SeedConfig;
 use crate::sigv4::{AuthError, Verifier};
+use crate::throttle::{Throttle, ThrottleConfig};
 use sagemaker_api::ErrorCode;
 
 /// Largest JSON 1.1 request body accepted (SageMaker and Logs requests are far smaller; PutLogEvents ≤ 1 MiB).
@@ -53,6 +60,8 @@ pub struct ServerConfig {
     pub credentials: Credentials,
     /// Seed the public GDELT bucket at start-up when objects are missing (None = never).
     pub seed_gdelt: Option<SeedConfig>,
+    /// Refuse a share of the requests as throttled (None = never; see [`crate::throttle`]).
+    pub throttle: Option<ThrottleConfig>,
 }
 
 impl ServerConfig {
@@ -68,6 +77,7 @@ impl ServerConfig {
                 secret_access_key: "offline/test/secret/key/0000000000000000".into(),
             },
             seed_gdelt: None,
+            throttle: None,
         }
     }
 }
@@ -181,6 +191,7 @@ struct App {
     sagemaker: SageMaker,
     s3: s3s::service::S3Service,
     verifier: Verifier,
+    throttle: Option<Throttle>,
 }
 
 /// Opens the state, seeds if configured, binds `bind`:`port` and serves in a background task.
@@ -219,6 +230,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
             access_key: config.credentials.access_key_id.clone(),
             secret_key: config.credentials.secret_access_key.clone(),
         },
+        throttle: config.throttle.map(Throttle::new),
     });
     let router = axum::Router::new().fallback(move |req: Request<Body>| {
         let app = app.clone();
@@ -259,6 +271,39 @@ fn request_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// A request id in S3's style (16 upper-case hex digits).
+pub(crate) fn s3_request_id() -> String {
+    let id = uuid::Uuid::new_v4().simple().to_string().to_uppercase();
+    id[..16].to_string()
+}
+
+/// The answer to a request the injected throttle refuses, in the shape of its protocol.
+fn throttled(req: &Request<Body>, scope: Option<&str>) -> Response<Body> {
+    let json = req.headers().contains_key("x-amz-target")
+        || (scope.is_some_and(|s| s != "s3" && s != "sts"));
+    if json {
+        let rid = request_id();
+        let e = JsonError::of(&ErrorCode::ThrottlingException, "Rate exceeded");
+        return if invocation_endpoint(req.uri().path()).is_some() {
+            e.into_response_with_content_type(&rid, "application/json")
+        } else {
+            e.into_response(&rid)
+        };
+    }
+    if scope == Some("sts") {
+        return crate::sts::error_response(400, "Throttling", "Rate exceeded", &request_id());
+    }
+    let rid = s3_request_id();
+    let mut r = Response::new(Body::from(format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message><RequestId>{rid}</RequestId><HostId>{rid}</HostId></Error>"
+    )));
+    *r.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    let h = r.headers_mut();
+    h.insert(http::header::CONTENT_TYPE, header_value("application/xml"));
+    h.insert("x-amz-request-id", header_value(&rid));
+    r
+}
+
 /// `/endpoints/{name}/invocations` → name.
 fn invocation_endpoint(path: &str) -> Option<&str> {
     let rest = path.strip_prefix("/endpoints/")?;
@@ -291,6 +336,9 @@ async fn dispatch(app: &App, req: Request<Body>) -> Response<Body> {
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let scope = crate::sigv4::scope_service(req.headers());
+    if app.throttle.as_ref().is_some_and(Throttle::hit) {
+        return throttled(&req, scope.as_deref());
+    }
     if let Some(target) = target {
         if let Some(op) = target.strip_prefix("SageMaker.") {
             let op = op.to_string();
@@ -316,6 +364,9 @@ async fn dispatch(app: &App, req: Request<Body>) -> Response<Body> {
             )
             .into_response(&rid);
         }
+    }
+    if scope.as_deref() == Some("sts") {
+        return sts_call(app, req).await;
     }
     if req.method() == Method::POST
         && scope.as_deref() != Some("s3")
@@ -395,7 +446,28 @@ fn verify(
             format!("Credential should be scoped to correct service: '{service}'. "),
         ));
     }
+    if service != "sts"
+        && let Some(e) = crate::regions::wrong_region_error(&ok.auth.region, &app.ctx.region)
+    {
+        return Err(e);
+    }
     Ok(())
+}
+
+/// An STS (Query protocol) request: parameters from the query string and the form body.
+async fn sts_call(app: &App, req: Request<Body>) -> Response<Body> {
+    let rid = request_id();
+    let (parts, body) = req.into_parts();
+    let body = match read_body(body, 64 * 1024).await {
+        Ok(b) => b,
+        Err(e) => return crate::sts::error_response(e.status, &e.code, &e.message, &rid),
+    };
+    if let Err(e) = verify(app, &parts, &body, "sts") {
+        return crate::sts::error_response(e.status, &e.code, &e.message, &rid);
+    }
+    let mut params = crate::sts::form_params(parts.uri.query().unwrap_or(""));
+    params.extend(crate::sts::form_params(&String::from_utf8_lossy(&body)));
+    crate::sts::handle(&app.ctx.account_id, &params, &rid)
 }
 
 async fn invoke(app: &App, req: Request<Body>, endpoint: String) -> Response<Body> {
@@ -419,6 +491,11 @@ async fn invoke(app: &App, req: Request<Body>, endpoint: String) -> Response<Bod
 }
 
 async fn s3_call(app: &App, req: Request<Body>) -> Response<Body> {
+    if let Some(redirect) =
+        crate::regions::s3_wrong_region(&*app.ctx.objects, req.method(), req.uri(), req.headers())
+    {
+        return redirect;
+    }
     let mut svc = app.s3.clone();
     match tower::Service::call(&mut svc, req).await {
         Ok(resp) => resp.map(Body::new),

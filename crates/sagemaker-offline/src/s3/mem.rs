@@ -11,6 +11,7 @@ use std::time::SystemTime;
 
 use bytes::Bytes;
 
+use super::store::DEFAULT_BUCKET_REGION;
 use super::store::{
     Attributes, BodyRead, BucketInfo, Checksums, NewObject, ObjectError, ObjectInfo, ObjectStore,
     PartInfo, Precondition, RequestedPart, StagedBody, UploadInfo, check_bucket, check_object_key,
@@ -29,6 +30,7 @@ struct Upload {
 struct State {
     buckets: BTreeMap<String, (SystemTime, BTreeMap<String, Version>)>,
     uploads: HashMap<String, Upload>,
+    regions: HashMap<String, String>,
 }
 
 /// The object store in memory (see the module docs).
@@ -118,7 +120,7 @@ impl State {
 }
 
 impl ObjectStore for MemStore {
-    fn create_bucket(&self, bucket: &str) -> Result<(), ObjectError> {
+    fn create_bucket_in(&self, bucket: &str, region: &str) -> Result<(), ObjectError> {
         check_bucket(bucket)?;
         let mut s = self.lock();
         if s.buckets.contains_key(bucket) {
@@ -126,7 +128,17 @@ impl ObjectStore for MemStore {
         }
         s.buckets
             .insert(bucket.into(), (SystemTime::now(), BTreeMap::new()));
+        s.regions.insert(bucket.into(), region.into());
         Ok(())
+    }
+
+    fn bucket_region(&self, bucket: &str) -> Result<String, ObjectError> {
+        let s = self.lock();
+        s.bucket(bucket)?;
+        Ok(s.regions
+            .get(bucket)
+            .cloned()
+            .unwrap_or_else(|| DEFAULT_BUCKET_REGION.into()))
     }
 
     fn delete_bucket(&self, bucket: &str) -> Result<(), ObjectError> {
@@ -135,6 +147,7 @@ impl ObjectStore for MemStore {
             return Err(ObjectError::BucketNotEmpty(bucket.into()));
         }
         s.buckets.remove(bucket);
+        s.regions.remove(bucket);
         Ok(())
     }
 

@@ -29,9 +29,13 @@ pub const MAX_KEY_LEN: usize = 1024;
 pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
 /// Highest multipart part number (S3's limit).
 pub const MAX_PART_NUMBER: i32 = 10_000;
+/// The region of a bucket created without a region: S3's own default (a CreateBucket without a
+/// LocationConstraint makes a us-east-1 bucket), also the region of buckets created before the
+/// store recorded regions.
+pub const DEFAULT_BUCKET_REGION: &str = "us-east-1";
 
 /// Error from an object store. The S3 front end maps each variant to S3's error code of the same
-/// name (see `front.rs`); `Io` is the only one that becomes a 500.
+/// name (see `front/mod.rs`); `Io` is the only one that becomes a 500.
 #[derive(Debug, thiserror::Error)]
 pub enum ObjectError {
     /// No such bucket.
@@ -401,8 +405,14 @@ pub struct BucketInfo {
 
 /// The object store (see the module docs for the contract).
 pub trait ObjectStore: Send + Sync + std::fmt::Debug + 'static {
-    /// Creates a bucket ([`ObjectError::BucketAlreadyOwnedByYou`] if it exists).
-    fn create_bucket(&self, bucket: &str) -> Result<(), ObjectError>;
+    /// Creates a bucket in `region` ([`ObjectError::BucketAlreadyOwnedByYou`] if it exists).
+    fn create_bucket_in(&self, bucket: &str, region: &str) -> Result<(), ObjectError>;
+    /// Creates a bucket in [`DEFAULT_BUCKET_REGION`].
+    fn create_bucket(&self, bucket: &str) -> Result<(), ObjectError> {
+        self.create_bucket_in(bucket, DEFAULT_BUCKET_REGION)
+    }
+    /// The region a bucket is in ([`ObjectError::NoSuchBucket`] if it does not exist).
+    fn bucket_region(&self, bucket: &str) -> Result<String, ObjectError>;
     /// Deletes an empty bucket.
     fn delete_bucket(&self, bucket: &str) -> Result<(), ObjectError>;
     /// Whether a bucket exists.

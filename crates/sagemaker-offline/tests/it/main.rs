@@ -8,6 +8,8 @@
 //! - `workshop` — the workshop path: upload, train replicated and sharded, host, invoke, delete.
 //! - `control_plane` — SageMaker's refusals, stop / MaxRuntime, hosting failures and rollback.
 //! - `storage`  — the object store under races, `kill -9` loops, multipart errors, odd keys.
+//! - `regions`  — bucket regions and S3's 301, the JSON services' one region, injected throttling,
+//!   STS GetCallerIdentity.
 //!
 //! `common` holds the shared helpers: an in-process server, SDK clients, a raw HTTP/1.1 client
 //! with SigV4 signing by the `aws-sigv4` crate.
@@ -18,6 +20,7 @@ mod common;
 mod control_plane;
 mod crash;
 mod logs;
+mod regions;
 mod s3;
 mod storage;
 mod workshop;

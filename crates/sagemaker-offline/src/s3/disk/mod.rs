@@ -6,6 +6,7 @@
 //! ```text
 //! _FORMAT                             "sagemaker-offline object store 2"
 //! _buckets/<bucket>/<sha256(key)>.obj one file per object: bytes, then metadata (see below)
+//! _regions/<bucket>                   the bucket's region (absent: us-east-1, S3's default)
 //! _uploads/<upload-id>/upload.json    a multipart upload in progress
 //! _uploads/<upload-id>/part-<n>       its parts (same file format, part metadata)
 //! _tmp/                               files being written; emptied at start-up
@@ -40,9 +41,9 @@ use std::sync::Mutex;
 use std::time::SystemTime;
 
 use super::store::{
-    Attributes, BodyRead, BucketInfo, Checksums, NewObject, ObjectError, ObjectInfo, ObjectStore,
-    PartInfo, Precondition, RequestedPart, StagedBody, UploadInfo, check_bucket, check_object_key,
-    check_part_list, multipart_etag, parse_upload_id,
+    Attributes, BodyRead, BucketInfo, Checksums, DEFAULT_BUCKET_REGION, NewObject, ObjectError,
+    ObjectInfo, ObjectStore, PartInfo, Precondition, RequestedPart, StagedBody, UploadInfo,
+    check_bucket, check_object_key, check_part_list, multipart_etag, parse_upload_id,
 };
 
 mod file;
@@ -116,7 +117,7 @@ impl DiskStore {
             publish: Mutex::new(()),
             faults: Mutex::new(Vec::new()),
         };
-        for d in ["_buckets", "_uploads", "_tmp"] {
+        for d in ["_buckets", "_regions", "_uploads", "_tmp"] {
             std::fs::create_dir_all(s.root.join(d))?;
         }
         // Whatever was being written when the process stopped is not an object.
@@ -185,6 +186,11 @@ impl DiskStore {
     fn bucket_dir(&self, bucket: &str) -> Result<PathBuf, ObjectError> {
         check_bucket(bucket)?;
         Ok(self.root.join("_buckets").join(bucket))
+    }
+
+    /// Where a bucket's region is recorded (`_regions/<bucket>`, the region name as text).
+    fn region_file(&self, bucket: &str) -> PathBuf {
+        self.root.join("_regions").join(bucket)
     }
 
     fn existing_bucket_dir(&self, bucket: &str) -> Result<PathBuf, ObjectError> {
@@ -264,8 +270,21 @@ impl DiskStore {
 }
 
 impl ObjectStore for DiskStore {
-    fn create_bucket(&self, bucket: &str) -> Result<(), ObjectError> {
+    fn create_bucket_in(&self, bucket: &str, region: &str) -> Result<(), ObjectError> {
         let d = self.bucket_dir(bucket)?;
+        let _g = self.lock();
+        if d.is_dir() {
+            return Err(ObjectError::BucketAlreadyOwnedByYou(bucket.to_string()));
+        }
+        // The region first: a crash before the directory exists leaves a region file for a bucket
+        // that does not exist, which the next creation of that name replaces.
+        let tmp = self
+            .tmp_dir()
+            .join(format!("region-{}", uuid::Uuid::new_v4()));
+        std::fs::write(&tmp, region)?;
+        File::open(&tmp)?.sync_all()?;
+        std::fs::rename(&tmp, self.region_file(bucket))?;
+        sync_dir(&self.root.join("_regions"))?;
         match std::fs::create_dir(&d) {
             Ok(()) => {
                 sync_dir(&self.root.join("_buckets"))?;
@@ -285,7 +304,21 @@ impl ObjectStore for DiskStore {
             return Err(ObjectError::BucketNotEmpty(bucket.to_string()));
         }
         std::fs::remove_dir(&d)?;
+        match std::fs::remove_file(self.region_file(bucket)) {
+            Err(e) if !not_found(&e) => return Err(e.into()),
+            _ => {}
+        }
         Ok(())
+    }
+
+    fn bucket_region(&self, bucket: &str) -> Result<String, ObjectError> {
+        self.existing_bucket_dir(bucket)?;
+        match std::fs::read_to_string(self.region_file(bucket)) {
+            Ok(r) if !r.trim().is_empty() => Ok(r.trim().to_string()),
+            Ok(_) => Ok(DEFAULT_BUCKET_REGION.to_string()),
+            Err(e) if not_found(&e) => Ok(DEFAULT_BUCKET_REGION.to_string()),
+            Err(e) => Err(e.into()),
+        }
     }
 
     fn bucket_exists(&self, bucket: &str) -> bool {

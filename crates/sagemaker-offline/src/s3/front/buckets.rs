@@ -1,7 +1,7 @@
 //! Bucket operations: create, delete, head, location, list.
 
 use s3s::dto::*;
-use s3s::{S3Request, S3Response, S3Result, s3_error};
+use s3s::{S3Error, S3ErrorCode, S3Request, S3Response, S3Result};
 
 use super::*;
 
@@ -9,9 +9,25 @@ pub(super) async fn create_bucket(
     front: &Front,
     req: S3Request<CreateBucketInput>,
 ) -> S3Result<S3Response<CreateBucketOutput>> {
+    // The region the request was signed for stands for the regional endpoint it was sent to.
+    let constraint = req
+        .input
+        .create_bucket_configuration
+        .as_ref()
+        .and_then(|c| c.location_constraint.as_ref())
+        .map(|c| c.as_str().to_string());
+    let signed = req.region.as_ref().map(|r| r.as_str().to_string());
+    let region = crate::regions::create_bucket_region(constraint.as_deref(), signed.as_deref())
+        .map_err(|e| {
+            let code = match e.code {
+                "InvalidLocationConstraint" => S3ErrorCode::InvalidLocationConstraint,
+                _ => S3ErrorCode::IllegalLocationConstraintException,
+            };
+            S3Error::with_message(code, e.message)
+        })?;
     let s = front.store.clone();
     let b = req.input.bucket.clone();
-    run(move || s.create_bucket(&b)).await?;
+    run(move || s.create_bucket_in(&b, &region)).await?;
     Ok(S3Response::new(CreateBucketOutput {
         location: Some(format!("/{}", req.input.bucket)),
     }))
@@ -32,10 +48,11 @@ pub(super) async fn head_bucket(
 ) -> S3Result<S3Response<HeadBucketOutput>> {
     let s = front.store.clone();
     let b = req.input.bucket;
-    if !run(move || Ok(s.bucket_exists(&b))).await? {
-        return Err(s3_error!(NoSuchBucket));
-    }
-    Ok(S3Response::new(HeadBucketOutput::default()))
+    let region = run(move || s.bucket_region(&b)).await?;
+    Ok(S3Response::new(HeadBucketOutput {
+        bucket_region: Some(region),
+        ..Default::default()
+    }))
 }
 
 pub(super) async fn get_bucket_location(
@@ -44,10 +61,12 @@ pub(super) async fn get_bucket_location(
 ) -> S3Result<S3Response<GetBucketLocationOutput>> {
     let s = front.store.clone();
     let b = req.input.bucket;
-    if !run(move || Ok(s.bucket_exists(&b))).await? {
-        return Err(s3_error!(NoSuchBucket));
-    }
-    Ok(S3Response::new(GetBucketLocationOutput::default()))
+    let region = run(move || s.bucket_region(&b)).await?;
+    // S3 answers an empty LocationConstraint for us-east-1.
+    Ok(S3Response::new(GetBucketLocationOutput {
+        location_constraint: (region != crate::s3::store::DEFAULT_BUCKET_REGION)
+            .then(|| BucketLocationConstraint::from(region)),
+    }))
 }
 
 pub(super) async fn list_buckets(

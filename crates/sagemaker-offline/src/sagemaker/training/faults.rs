@@ -59,8 +59,11 @@ impl FaultStore {
 }
 
 impl ObjectStore for FaultStore {
-    fn create_bucket(&self, bucket: &str) -> Result<(), ObjectError> {
-        self.mem.create_bucket(bucket)
+    fn create_bucket_in(&self, bucket: &str, region: &str) -> Result<(), ObjectError> {
+        self.mem.create_bucket_in(bucket, region)
+    }
+    fn bucket_region(&self, bucket: &str) -> Result<String, ObjectError> {
+        self.mem.bucket_region(bucket)
     }
     fn delete_bucket(&self, bucket: &str) -> Result<(), ObjectError> {
         self.mem.delete_bucket(bucket)
