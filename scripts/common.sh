@@ -116,6 +116,28 @@ kit_profile() {
   esac
 }
 
+# The binaries the workshop runs ("package:binary"), and the one cargo line that builds them in
+# KIT_PROFILE (scripts/setup.sh, scripts/workshop.sh). Release (a user's set-up): only these — the
+# notebooks compile their own copy of kernel-helpers inside evcxr, so a `--workspace` build (521
+# units in release, against 257 for the stand-in alone) built polars, the AWS SDKs and plotters for
+# nothing. Debug (CI): the build `cargo test --workspace --no-run` makes (it builds the binaries
+# for the integration tests), so after CI's unit step nothing is rebuilt; a `cargo build -p` of the
+# binary alone unifies features differently and recompiled ~70 crates (tokio, hyper, serde_json …).
+KIT_BINARIES=(sagemaker-offline:sagemaker-offline)
+# crates/kit: the scripts' settings / jobs-file binary (built too once that crate is in the tree).
+[[ -f "$KIT_ROOT/crates/kit/Cargo.toml" ]] && KIT_BINARIES+=(kit:kit)
+kit_build_args() {
+  local args=(build --locked --release) item
+  if [[ "$(kit_profile)" == debug ]]; then
+    printf '%s\n' test --workspace --locked --no-run
+    return 0
+  fi
+  for item in "${KIT_BINARIES[@]}"; do
+    args+=(-p "${item%%:*}" --bin "${item#*:}")
+  done
+  printf '%s\n' "${args[@]}"
+}
+
 kit_target_dir() {
   printf '%s\n' "${CARGO_TARGET_DIR:-$KIT_ROOT/target}"
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# One-time (and idempotent) set-up on a machine with only Rust and Python: builds the workspace,
-# installs the evcxr Jupyter kernel (0.22.0, the last release that builds with Rust 1.95) and
-# registers it, creates the Python venv (AWS CLI v1, boto3, Jupyter bits) and warms evcxr's build
-# cache so the notebooks' first `:dep` cell does not take minutes. Each step says what it did and
-# how long it took; steps that are already done cost seconds.
+# One-time (and idempotent) set-up on a machine with only Rust and Python: builds the binaries the
+# workshop runs (the stand-in), installs the evcxr Jupyter kernel (0.22.0, the last release that
+# builds with Rust 1.95) and registers it, creates the Python venv (AWS CLI v1, boto3, Jupyter bits)
+# and warms evcxr's build cache so the notebooks' first `:dep` cell does not take minutes. Each step
+# says what it did and how long it took; the long ones show one progress line (scripts/progress.py)
+# and keep cargo's output in a log file ($KIT_OUT/logs/); steps that are already done cost seconds.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -18,10 +19,13 @@ Usage: scripts/setup.sh [--no-warm]
 Idempotent set-up. Steps (each timed):
   1. check cargo/rustc (Rust >= 1.95) and python3
   2. scripts/python-env.sh        -> $KIT_ROOT/.venv (awscli v1, boto3, nbconvert, ...)
-  3. cargo build --workspace      (--release unless KIT_PROFILE=debug; CI uses debug)
+  3. cargo $(kit_build_args | tr '\n' ' ')
+                                  the binaries the workshop runs (KIT_PROFILE=debug, as CI: what
+                                  cargo test --workspace builds, so nothing is rebuilt)
   4. evcxr_jupyter 0.22.0         cargo install --version 0.22.0 --locked, if missing or another version
   5. Jupyter kernel "rust"        evcxr_jupyter --install, if not registered
   6. scripts/warm-evcxr.sh        if present (skipped when its inputs did not change; --no-warm skips)
+Logs of steps 3 and 4: \$KIT_OUT/logs/setup-build.log, setup-evcxr-install.log.
 Environment: KIT_PROFILE=release|debug, CARGO_TARGET_DIR, KIT_SKIP_BUILD=1 (skip step 3).
 HELP
       exit 0
@@ -81,11 +85,16 @@ build() {
     STEP_NOTE="skipped (KIT_SKIP_BUILD=1)"
     return 0
   fi
-  local args=(build --workspace)
-  [[ "$profile" == release ]] && args+=(--release)
-  (cd "$KIT_ROOT" && cargo "${args[@]}")
-  [[ -x "$(kit_target_dir)/$profile/sagemaker-offline" ]] ||
-    kit_die "cargo build finished but $(kit_target_dir)/$profile/sagemaker-offline is missing"
+  local args
+  mapfile -t args < <(kit_build_args)
+  (cd "$KIT_ROOT" && "$(kit_python)" scripts/progress.py --label "building the workshop's binaries ($profile)" \
+    --log "$KIT_OUT/logs/setup-build.log" --fingerprints "$(kit_target_dir)/$profile/.fingerprint" \
+    --reference "build-$profile" -- cargo "${args[@]}")
+  local item
+  for item in "${KIT_BINARIES[@]}"; do
+    [[ -x "$(kit_target_dir)/$profile/${item#*:}" ]] ||
+      kit_die "cargo build finished but $(kit_target_dir)/$profile/${item#*:} is missing"
+  done
   STEP_NOTE="cargo ${args[*]}"
 }
 
@@ -99,7 +108,12 @@ evcxr() {
     STEP_NOTE="evcxr_jupyter 0.22.0 already installed"
     return 0
   fi
-  cargo install evcxr_jupyter --version 0.22.0 --locked
+  local log="$KIT_OUT/logs/setup-evcxr-install.log" target
+  target="$(mktemp -d)"
+  "$(kit_python)" "$KIT_ROOT/scripts/progress.py" --label "installing evcxr_jupyter 0.22.0" \
+    --log "$log" --fingerprints "$target/release/.fingerprint" --reference evcxr-install -- \
+    cargo install evcxr_jupyter --version 0.22.0 --locked --target-dir "$target"
+  rm -rf "$target"
   STEP_NOTE="installed evcxr_jupyter 0.22.0${have:+ (was $have)}"
 }
 
@@ -145,7 +159,7 @@ warm() {
 export PATH="$HOME/.cargo/bin:$PATH"
 step "check tools" check_tools
 step "python venv" python_env
-step "build workspace ($profile)" build
+step "build binaries ($profile)" build
 step "evcxr_jupyter 0.22.0" evcxr
 step "jupyter kernel" kernel
 step "warm evcxr cache" warm

@@ -130,7 +130,7 @@ if [[ "$skip_setup" == 0 ]]; then
   if [[ -f "$KIT_OUT/.stamps/setup" && "$(cat "$KIT_OUT/.stamps/setup")" == "$(kit_profile)" ]] &&
     command -v evcxr_jupyter >/dev/null 2>&1 && [[ -x "$KIT_ROOT/.venv/bin/aws" ]]; then
     begin "build (incremental)"
-    (cd "$KIT_ROOT" && if [[ "$(kit_profile)" == release ]]; then cargo build --release -p sagemaker-offline; else cargo build -p sagemaker-offline; fi) >"$logs/build.log" 2>&1 ||
+    (cd "$KIT_ROOT" && mapfile -t args < <(kit_build_args) && cargo "${args[@]}") >"$logs/build.log" 2>&1 ||
       { tail -n 30 "$logs/build.log" >&2; kit_die "cargo build failed; log: $logs/build.log"; }
     end
   else
