@@ -3,8 +3,12 @@ in a session with a `rust` kernel through the Jupyter server's REST API, runs no
 kernel's websocket (`:dep kernel_helpers`, then the settings cell that talks to the stand-in),
 and fails on any error output. Prints each cell's time.
 
-Usage: check-lab.py URL TOKEN   (URL like http://127.0.0.1:8899; TOKEN from the Lab's log)
-Used by scripts/check-lab.sh.
+Usage: check-lab.py URL TOKEN NOTEBOOKS_DIR [--cells N]
+(URL like http://127.0.0.1:8899; TOKEN from the Lab's log). Before notebook 1's cells it runs a
+probe cell that checks the kernel got the kit's settings from its kernelspec
+(scripts/evcxr-kernel.sh): its own locked build dir under KIT_EVCXR_HOME/kernels, the kit's
+EVCXR_CONFIG_DIR. --cells N runs only notebook 1's first N code cells (default 2; 1 = the `:dep`
+cell alone, for a Jupyter without the stand-in's settings). Used by scripts/check-lab.sh.
 """
 
 import json
@@ -80,18 +84,35 @@ async def run(url, token, kernel_id, cells):
             print("    " + text.replace("\n", "\n    "))
         if status != "ok" or "panicked" in text:
             failures.append(first)
+        elif code == PROBE and not check_probe(text):
+            failures.append("probe: the kernel did not get the kit's settings (scripts/evcxr-kernel.sh)")
     conn.close()
     return failures
 
 
+PROBE = """for k in ["KIT_EVCXR_HOME", "EVCXR_TMPDIR", "EVCXR_CONFIG_DIR"] {
+    println!("{k}={}", std::env::var(k).unwrap_or_default());
+}"""
+
+
+def check_probe(text):
+    """The probe cell's output names a slot build dir under KIT_EVCXR_HOME and its config dir."""
+    env = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+    home = env.get("KIT_EVCXR_HOME", "")
+    ok = (home and env.get("EVCXR_TMPDIR", "").startswith(f"{home}/kernels/slot-")
+          and env.get("EVCXR_CONFIG_DIR") == f"{home}/config")
+    return bool(ok)
+
+
 def main():
     url, token = sys.argv[1].rstrip("/"), sys.argv[2]
+    ncells = int(sys.argv[sys.argv.index("--cells") + 1]) if "--cells" in sys.argv else 2
     # A session for the notebook, as opening it in the Lab creates (its kernel runs in notebooks/,
     # where the first cell's relative `:dep` path points).
     session = rest(url, token, "POST", "/api/sessions",
                    {"path": NOTEBOOK, "type": "notebook", "name": NOTEBOOK, "kernel": {"name": "rust"}})
     try:
-        cells = cells_of(f"{sys.argv[3]}/{NOTEBOOK}", 2)
+        cells = [PROBE] + cells_of(f"{sys.argv[3]}/{NOTEBOOK}", ncells)
         kernel_id = session["kernel"]["id"]
         failures = ioloop.IOLoop.current().run_sync(lambda: run(url, token, kernel_id, cells))
     finally:

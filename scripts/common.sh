@@ -196,75 +196,186 @@ kit_offline_env() {
   export AWS_REGION AWS_DEFAULT_REGION
 }
 
-# Starts the stand-in unless one already answers on PORT.
-# kit_offline_start PORT STATE_DIR SCALE LOGFILE
-# Sets KIT_OFFLINE_PID (empty when an already running server was reused) and KIT_OFFLINE_URL.
-KIT_OFFLINE_PID=""
-KIT_OFFLINE_URL=""
-# evcxr settings shared by headless runs and the Lab: the kernel's init commands (.ci/evcxr: `:opt`
-# KIT_EVCXR_OPT, default 0, and `:cache`), libstd's directory on LD_LIBRARY_PATH, and a cargo
-# config in ~/.cache/kit-evcxr that compiles the notebooks' dependencies (polars, the kit's crates,
-# the AWS SDK) at opt-level KIT_EVCXR_DEPS_OPT (default 1) while each cell's own code stays at
-# `:opt`: at opt 0 the full-scale data cells spent minutes in unoptimised polars/CSV/recordIO
-# code, and cells stay quick to compile. Cargo reads `.cargo/config.toml` from the build dir's
-# ancestors, so it applies to evcxr build dirs below ~/.cache/kit-evcxr only.
-KIT_EVCXR_HOME="$HOME/.cache/kit-evcxr"
-kit_evcxr_env() {
-  local opt="${KIT_EVCXR_OPT:-0}" deps_opt="${KIT_EVCXR_DEPS_OPT:-1}"
+# ---- evcxr, the notebooks' kernel -------------------------------------------------------------
+# The kit's evcxr settings live in the kernel's own configuration, so they apply however a notebook
+# is opened (scripts/lab.sh, a plain `jupyter lab`, VS Code, a SageMaker notebook instance):
+#   * the kernelspec "rust" (kit_kernel_install) runs scripts/evcxr-kernel.sh, which takes a build
+#     dir and then execs evcxr_jupyter;
+#   * everything it reads lives in KIT_EVCXR_HOME (default ~/.cache/kit-evcxr, written by
+#     kit_evcxr_config): config/ (EVCXR_CONFIG_DIR: init.evcxr with `:opt` and `:cache`),
+#     .cargo/config.toml (the dependencies' opt-levels per crate, the foldhash patch, build jobs)
+#     and kernels/slot-N (one build dir per running kernel, under an flock held for the kernel's
+#     life: evcxr 0.22 takes no lock and rewrites its build dir per cell). Cargo reads
+#     .cargo/config.toml from the build dir's ancestors, so it applies to the kernels' builds only.
+# Compiled dependencies are shared by every kernel through evcxr's `:cache` (~/.cache/evcxr), and
+# slot-0 (the first kernel's) is the build dir scripts/warm-evcxr.sh warms.
+KIT_EVCXR_HOME="${KIT_EVCXR_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/kit-evcxr}"
+
+# The memory this process may use, in bytes: the smallest of MemTotal and the memory cgroup limits
+# (v1: this cgroup and its ancestors; v2: memory.max). KIT_MEMORY_BYTES overrides (tests).
+kit_memory_bytes() {
+  if [[ -n "${KIT_MEMORY_BYTES:-}" ]]; then
+    printf '%s\n' "$KIT_MEMORY_BYTES"
+    return 0
+  fi
+  local best path f v
+  best="$(awk '/^MemTotal:/ { printf "%.0f", $2 * 1024 }' /proc/meminfo 2>/dev/null || true)"
+  best="${best:-0}"
+  path="$(awk -F: '$2 == "memory" { print $3 }' /proc/self/cgroup 2>/dev/null || true)"
+  if [[ -n "$path" && -d /sys/fs/cgroup/memory ]]; then
+    while :; do
+      f="/sys/fs/cgroup/memory${path%/}/memory.limit_in_bytes"
+      if [[ -r "$f" ]]; then
+        v="$(cat "$f")"
+        if [[ "$v" =~ ^[0-9]+$ ]] && { ((best == 0)) || ((v < best)); }; then best="$v"; fi
+      fi
+      [[ -z "$path" || "$path" == / ]] && break
+      path="$(dirname "$path")"
+    done
+  fi
+  path="$(awk -F: '$1 == "0" && $2 == "" { print $3 }' /proc/self/cgroup 2>/dev/null || true)"
+  if [[ -n "$path" && -r "/sys/fs/cgroup${path%/}/memory.max" ]]; then
+    v="$(cat "/sys/fs/cgroup${path%/}/memory.max")"
+    if [[ "$v" =~ ^[0-9]+$ ]] && { ((best == 0)) || ((v < best)); }; then best="$v"; fi
+  fi
+  printf '%s\n' "$best"
+}
+
+# "3.9 GiB" for a byte count.
+kit_gib() {
+  awk -v b="$1" 'BEGIN { printf "%.1f GiB", b / 1073741824 }'
+}
+
+# Parallel jobs for compiling the notebooks' dependencies (polars, the AWS SDK): KIT_BUILD_JOBS if
+# set, else 1 below 6 GiB (an evcxr kernel holds ~2 GB while rustc compiles beside it; with two
+# jobs the warm-up reached 4.06 GiB before polars-core), else "" (cargo's default: one per core).
+KIT_LOW_MEMORY_BYTES=$((6 * 1024 * 1024 * 1024))
+kit_build_jobs() {
+  if [[ -n "${KIT_BUILD_JOBS:-}" ]]; then
+    [[ "$KIT_BUILD_JOBS" =~ ^[1-9][0-9]*$ ]] || kit_die "KIT_BUILD_JOBS must be a positive number, not '$KIT_BUILD_JOBS'"
+    printf '%s\n' "$KIT_BUILD_JOBS"
+  elif (($(kit_memory_bytes) < KIT_LOW_MEMORY_BYTES)); then
+    echo 1
+  else
+    echo ""
+  fi
+}
+
+# The notebooks' dependencies compiled optimised, one "crate opt-level" per line (# comments);
+# every other dependency is at KIT_EVCXR_DEPS_OPT (default 0).
+KIT_EVCXR_OPT_LEVELS_FILE="$KIT_ROOT/kernel-helpers/evcxr/opt-levels.txt"
+
+# Writes KIT_EVCXR_HOME's configuration for the current settings, rewriting only files whose
+# content changes (a new path or a newer file would make cargo rebuild polars):
+#   KIT_EVCXR_OPT        the cells' own `:opt` (default 0)
+#   KIT_EVCXR_DEPS_OPT   the dependencies' opt-level (default 0); the crates listed in
+#                        kernel-helpers/evcxr/opt-levels.txt at their own level (KIT_EVCXR_HOT=0: not)
+#   KIT_BUILD_JOBS       cargo's jobs ([build] jobs; default kit_build_jobs: 1 below 6 GiB)
+kit_evcxr_config() {
+  local opt="${KIT_EVCXR_OPT:-0}" deps_opt="${KIT_EVCXR_DEPS_OPT:-0}" jobs
   [[ "$opt" =~ ^[0-3sz]$ ]] || kit_die "KIT_EVCXR_OPT must be 0-3, s or z, not '$opt'"
   [[ "$deps_opt" =~ ^[0-3sz]$ ]] || kit_die "KIT_EVCXR_DEPS_OPT must be 0-3, s or z, not '$deps_opt'"
+  jobs="$(kit_build_jobs)"
   KIT_EVCXR_OPT_LEVEL="$opt"
-  if [[ "$opt" == 0 ]]; then
-    export EVCXR_CONFIG_DIR="$KIT_ROOT/.ci/evcxr"
-  else
-    EVCXR_CONFIG_DIR="$(mktemp -d)"
-    sed "s/^:opt .*/:opt $opt/" "$KIT_ROOT/.ci/evcxr/init.evcxr" >"$EVCXR_CONFIG_DIR/init.evcxr"
-    export EVCXR_CONFIG_DIR
-  fi
-  mkdir -p "$KIT_EVCXR_HOME/.cargo"
+  mkdir -p "$KIT_EVCXR_HOME/config" "$KIT_EVCXR_HOME/.cargo" "$KIT_EVCXR_HOME/kernels"
+  kit_write_if_changed "$KIT_EVCXR_HOME/config/init.evcxr" \
+    "$(sed "s/^:opt .*/:opt $opt/" "$KIT_ROOT/.ci/evcxr/init.evcxr")"
   # The patched foldhash (kernel-helpers/evcxr/README.md), copied to a path that does not depend on
-  # where this checkout lives, and only when it changed: a new path or newer files would make cargo
-  # rebuild polars in the shared build cache.
+  # where this checkout lives, and only when it changed.
   local patched="$KIT_EVCXR_HOME/patches/foldhash"
   if ! diff -r -q "$KIT_ROOT/kernel-helpers/evcxr/foldhash" "$patched" >/dev/null 2>&1; then
     rm -rf "$patched"
     mkdir -p "$(dirname "$patched")"
     cp -r "$KIT_ROOT/kernel-helpers/evcxr/foldhash" "$patched"
   fi
-  local config="$KIT_EVCXR_HOME/.cargo/config.toml" want
+  local hot="" name level
+  if [[ "${KIT_EVCXR_HOT:-1}" != 0 && -r "$KIT_EVCXR_OPT_LEVELS_FILE" ]]; then
+    while read -r name level _; do
+      [[ -z "$name" || "$name" == \#* ]] && continue
+      [[ "$level" =~ ^[0-3sz]$ ]] || kit_die "$KIT_EVCXR_OPT_LEVELS_FILE: bad opt-level '$level' for $name"
+      hot+="$(printf '\n[profile.dev.package.%s]\nopt-level = %s' "$name" "$(kit_toml_opt "$level")")"
+    done <"$KIT_EVCXR_OPT_LEVELS_FILE"
+  fi
+  local want
   want="$(printf '%s\n' \
-    "# Written by the kit's scripts/common.sh (kit_evcxr_env): the notebooks' dependencies are" \
-    "# compiled at opt-level $deps_opt, each cell's own code at evcxr's :opt." \
-    '[profile.dev.package."*"]' "opt-level = $(kit_toml_opt "$deps_opt")" \
+    "# Written by the kit (scripts/common.sh, kit_evcxr_config) for the notebooks' evcxr builds:" \
+    "# dependencies at opt-level $deps_opt, the crates of kernel-helpers/evcxr/opt-levels.txt as listed," \
+    "# each cell's own code at evcxr's :opt ($opt)." \
+    '[profile.dev.package."*"]' "opt-level = $(kit_toml_opt "$deps_opt")$hot" \
     "" \
     "# One seed for every cell's copy of foldhash, so polars frames keep working across cells" \
     "# (kernel-helpers/evcxr/README.md)." \
     '[patch.crates-io]' "foldhash = { path = \"$patched\" }")"
-  [[ -f "$config" && "$(cat "$config")" == "$want" ]] || printf '%s\n' "$want" >"$config"
-  # evcxr's cells link libstd dynamically (-C prefer-dynamic); on this toolchain libstd-*.so exists
-  # only under lib/rustlib/<host>/lib, not in <sysroot>/lib where the runner looks, so dlopen fails
-  # ("dlopen failed") unless the loader is told where it is.
-  local rust_libdir
-  rust_libdir="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/lib"
-  export LD_LIBRARY_PATH="$rust_libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  if [[ -n "$jobs" ]]; then
+    want+=$'\n\n'"# $(kit_gib "$(kit_memory_bytes)") of memory (or KIT_BUILD_JOBS): $jobs job(s), so a kernel and rustc fit."
+    want+=$'\n[build]\njobs = '"$jobs"
+  fi
+  kit_write_if_changed "$KIT_EVCXR_HOME/.cargo/config.toml" "$want"
 }
 
-# A headless evcxr run (run-notebooks.sh, warm-evcxr.sh): kit_evcxr_env plus the reused build dir
-# EVCXR_TMPDIR (default ~/.cache/kit-evcxr/tmp), locked with flock on fd 9 so two kernels never
-# share it. A custom EVCXR_TMPDIR outside ~/.cache/kit-evcxr gets opt-0 dependencies (noted).
-kit_evcxr_setup() {
-  kit_evcxr_env
-  if [[ -z "${EVCXR_TMPDIR:-}" ]]; then
-    export EVCXR_TMPDIR="$KIT_EVCXR_HOME/tmp"
-  elif [[ "$EVCXR_TMPDIR" != "$KIT_EVCXR_HOME"/* ]]; then
-    kit_log "EVCXR_TMPDIR=$EVCXR_TMPDIR is outside $KIT_EVCXR_HOME: dependencies compile at :opt $KIT_EVCXR_OPT_LEVEL"
+# kit_write_if_changed FILE CONTENT — atomic (temp file + rename), and only when CONTENT differs.
+kit_write_if_changed() {
+  local file="$1" content="$2" tmp
+  [[ -f "$file" && "$(cat "$file")" == "$content" ]] && return 0
+  tmp="$(mktemp "$file.XXXXXX")"
+  printf '%s\n' "$content" >"$tmp"
+  mv -f "$tmp" "$file"
+}
+
+# The user's Jupyter kernelspec directory for "rust" (where `jupyter kernelspec list` looks first).
+kit_kernel_dir() {
+  printf '%s\n' "${JUPYTER_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/jupyter}/kernels/rust"
+}
+
+# Registers the kernelspec "rust" so that every Jupyter front end starts evcxr through
+# scripts/evcxr-kernel.sh. The wrapper's defaults (this checkout's KIT_EVCXR_HOME, evcxr_jupyter,
+# cargo's directory, evcxr's cache home) are recorded in kernel.json's env as KIT_*_DEFAULT (and
+# CARGO_HOME / RUSTUP_HOME when set, as the SageMaker lifecycle config's toolchain needs): a
+# Jupyter started with almost no environment gets them, while a script's own KIT_EVCXR_HOME still
+# wins. evcxr's own files (logos, version.txt) are copied too: without version.txt evcxr_jupyter
+# re-installs its plain kernel.json over this one when it starts.
+kit_kernel_install() {
+  local dir evcxr cargo_bin tmp want
+  dir="$(kit_kernel_dir)"
+  evcxr="$(command -v evcxr_jupyter)" || kit_die "evcxr_jupyter is not on PATH (run scripts/setup.sh)"
+  cargo_bin="$(dirname "$(command -v cargo)")"
+  want="$("$(kit_python)" -c '
+import json, os, sys
+wrapper, home, evcxr, cargo_bin, cache = sys.argv[1:]
+print(json.dumps({
+    "argv": [wrapper, "--control_file", "{connection_file}"],
+    "display_name": "Rust",
+    "language": "rust",
+    "interrupt_mode": "message",
+    "env": {"KIT_EVCXR_HOME_DEFAULT": home, "KIT_EVCXR_JUPYTER_DEFAULT": evcxr,
+            "KIT_CARGO_BIN_DEFAULT": cargo_bin, "KIT_CACHE_HOME_DEFAULT": cache,
+            # a toolchain installed outside ~/.cargo, ~/.rustup (SageMaker lifecycle config)
+            **{k: os.environ[k] for k in ("CARGO_HOME", "RUSTUP_HOME") if os.environ.get(k)}},
+}, indent=2))' "$KIT_ROOT/scripts/evcxr-kernel.sh" "$KIT_EVCXR_HOME" "$evcxr" "$cargo_bin" \
+    "${XDG_CACHE_HOME:-$HOME/.cache}")"
+  if [[ -f "$dir/kernel.json" && "$(cat "$dir/kernel.json")" == "$want" && -f "$dir/version.txt" ]]; then
+    return 0
   fi
-  mkdir -p "$EVCXR_TMPDIR"
-  # One kernel per build dir at a time (evcxr's build dir is not safe to share).
-  exec 9>"$EVCXR_TMPDIR.lock"
-  if ! flock -n 9; then
-    kit_log "waiting for another evcxr run using $EVCXR_TMPDIR"
-    flock 9
+  tmp="$(mktemp -d)"
+  # evcxr_jupyter --install writes into $JUPYTER_PATH/kernels/rust, else $XDG_DATA_HOME/jupyter/….
+  (unset JUPYTER_PATH && XDG_DATA_HOME="$tmp" "$evcxr" --install >/dev/null)
+  mkdir -p "$dir"
+  cp "$tmp"/jupyter/kernels/rust/* "$dir/"
+  rm -rf "$tmp"
+  kit_write_if_changed "$dir/kernel.json" "$want"
+  kit_log "registered the Jupyter kernel 'rust': $dir/kernel.json runs scripts/evcxr-kernel.sh"
+}
+
+# What a script that runs notebooks needs (run-notebooks.sh, warm-evcxr.sh, lab.sh, setup.sh): the
+# configuration written and the kernelspec registered. The kernels set themselves up (the wrapper).
+kit_evcxr_setup() {
+  kit_evcxr_config
+  kit_kernel_install
+  export KIT_EVCXR_HOME
+  local jobs
+  jobs="$(kit_build_jobs)"
+  if [[ -n "$jobs" && -z "${KIT_BUILD_JOBS:-}" ]]; then
+    kit_log "$(kit_gib "$(kit_memory_bytes)") of memory (under 6 GiB): the notebooks' dependencies compile one crate at a time (slower, but a kernel and rustc fit; KIT_BUILD_JOBS overrides)"
   fi
 }
 
@@ -273,6 +384,11 @@ kit_toml_opt() {
   if [[ "$1" =~ ^[0-3]$ ]]; then printf '%s' "$1"; else printf '"%s"' "$1"; fi
 }
 
+# Starts the stand-in unless one already answers on PORT.
+# kit_offline_start PORT STATE_DIR SCALE LOGFILE
+# Sets KIT_OFFLINE_PID (empty when an already running server was reused) and KIT_OFFLINE_URL.
+KIT_OFFLINE_PID=""
+KIT_OFFLINE_URL=""
 kit_offline_start() {
   local port="$1" state="$2" scale="$3" logfile="$4" bin timeout waited=0
   KIT_OFFLINE_URL="http://127.0.0.1:$port"

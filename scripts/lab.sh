@@ -75,15 +75,10 @@ if [[ "$KIT_TARGET" == offline ]]; then
 fi
 kit_resolve_settings
 export KIT_JOBS_FILE
-# The evcxr settings the notebooks are tested with (kit_evcxr_env: :opt, :cache, optimised
-# dependencies, libstd on LD_LIBRARY_PATH). Each kernel the Lab starts builds in its own temporary
-# directory — below ~/.cache/kit-evcxr/lab (TMPDIR), so the optimised-dependencies config applies
-# and evcxr's :cache (filled by scripts/setup.sh) makes the first `:dep` quick.
-kit_evcxr_env
-if [[ -z "${EVCXR_TMPDIR:-}" ]]; then
-  mkdir -p "$KIT_EVCXR_HOME/lab"
-  export TMPDIR="$KIT_EVCXR_HOME/lab"
-fi
+# The kernel "rust" is the kit's (scripts/evcxr-kernel.sh, registered by kit_evcxr_setup): each
+# kernel the Lab starts takes its own build dir (the first free one is the warm slot-0), with the
+# notebooks' settings — the same a plain `jupyter lab` gets.
+kit_evcxr_setup
 kit_log "target $KIT_TARGET${AWS_ENDPOINT_URL:+ ($AWS_ENDPOINT_URL)}; bucket s3://$KIT_BUCKET/$KIT_PREFIX; jobs file $KIT_JOBS_FILE"
 kit_log "in the Lab's terminal the same settings apply: scripts/replicated.sh, scripts/sharded.sh, scripts/deploy.sh"
 # JupyterLab refuses to run as root without --allow-root (containers, CI machines often are root).

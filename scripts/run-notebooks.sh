@@ -29,8 +29,10 @@ executed copies to DIR (default \$KIT_OUT/notebooks = out/notebooks), then check
 
 Environment:
   KIT_EVCXR_OPT      evcxr :opt level of the cells (default 0; see .ci/evcxr/README.md)
-  KIT_EVCXR_DEPS_OPT opt-level of the notebooks' dependencies (default 1; scripts/common.sh)
-  EVCXR_TMPDIR       evcxr build dir, reused between runs (default ~/.cache/kit-evcxr/tmp)
+  KIT_EVCXR_DEPS_OPT opt-level of the notebooks' dependencies (default 0, but those listed in
+                     kernel-helpers/evcxr/opt-levels.txt; scripts/common.sh kit_evcxr_config)
+  EVCXR_TMPDIR       evcxr build dir (default: the first free ~/.cache/kit-evcxr/kernels/slot-N,
+                     scripts/evcxr-kernel.sh)
   KIT_NB_TIMEOUT     per-cell timeout in seconds (default 3600)
   KIT_START_JOBS     notebook 2: 1 start jobs (default here), 0 never, auto (see the notebook)
   KIT_JOBS_FILE      job names file (default \$KIT_OUT/jobs.json)
@@ -76,12 +78,8 @@ if ! command -v evcxr_jupyter >/dev/null 2>&1; then
   kit_log "evcxr_jupyter missing: cargo install evcxr_jupyter --version 0.22.0 --locked (about 5.5 min)"
   cargo install evcxr_jupyter --version 0.22.0 --locked >&2
 fi
-if ! "$jupyter" kernelspec list 2>/dev/null | grep -qE '^\s*rust\s'; then
-  kit_log "registering the evcxr kernelspec 'rust'"
-  evcxr_jupyter --install >&2
-fi
 
-# --- evcxr configuration -----------------------------------------------------------------------
+# --- evcxr configuration: the kernelspec "rust" (scripts/evcxr-kernel.sh) and its settings --------
 kit_evcxr_setup
 
 # --- AWS endpoint --------------------------------------------------------------------------------
@@ -129,7 +127,7 @@ status=0
 summary=""
 for nb in "${notebooks[@]}"; do
   name="$(basename "$nb")"
-  kit_log "executing $name (opt $KIT_EVCXR_OPT_LEVEL, deps opt ${KIT_EVCXR_DEPS_OPT:-1}, tmpdir $EVCXR_TMPDIR, KIT_START_JOBS=$KIT_START_JOBS)"
+  kit_log "executing $name (opt $KIT_EVCXR_OPT_LEVEL, deps opt ${KIT_EVCXR_DEPS_OPT:-0} + opt-levels.txt, build dir ${EVCXR_TMPDIR:-a free slot in $KIT_EVCXR_HOME/kernels}, KIT_START_JOBS=$KIT_START_JOBS)"
   t0="$(kit_now)"
   rc=0
   # allow_errors: the executed copy is always written; the checker then fails on any error output.

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # One-time (and idempotent) set-up on a machine with only Rust and Python: builds the binaries the
 # workshop runs (the stand-in), installs the evcxr Jupyter kernel (0.22.0, the last release that
-# builds with Rust 1.95) and registers it, creates the Python venv (AWS CLI v1, boto3, Jupyter bits)
-# and warms evcxr's build cache so the notebooks' first `:dep` cell does not take minutes. Each step
-# says what it did and how long it took; the long ones show one progress line (scripts/progress.py)
-# and keep cargo's output in a log file ($KIT_OUT/logs/); steps that are already done cost seconds.
+# builds with Rust 1.95) and registers the kit's kernel "rust" (scripts/evcxr-kernel.sh), creates
+# the Python venv (AWS CLI v1, boto3, Jupyter bits) and warms evcxr's build cache so the notebooks'
+# first `:dep` cell does not take minutes. Each step says what it did and how long it took; the long
+# ones show one progress line (scripts/progress.py) and keep cargo's output in a log file
+# ($KIT_OUT/logs/); steps that are already done cost seconds. Below 6 GiB of memory (cgroup limit
+# or MemTotal) the notebooks' dependencies compile one crate at a time, and it says so.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -23,10 +25,11 @@ Idempotent set-up. Steps (each timed):
                                   the binaries the workshop runs (KIT_PROFILE=debug, as CI: what
                                   cargo test --workspace builds, so nothing is rebuilt)
   4. evcxr_jupyter 0.22.0         cargo install --version 0.22.0 --locked, if missing or another version
-  5. Jupyter kernel "rust"        evcxr_jupyter --install, if not registered
-  6. scripts/warm-evcxr.sh        if present (skipped when its inputs did not change; --no-warm skips)
-Logs of steps 3 and 4: \$KIT_OUT/logs/setup-build.log, setup-evcxr-install.log.
-Environment: KIT_PROFILE=release|debug, CARGO_TARGET_DIR, KIT_SKIP_BUILD=1 (skip step 3).
+  5. Jupyter kernel "rust"        the kit's kernelspec (scripts/evcxr-kernel.sh) in $(kit_kernel_dir)
+  6. scripts/warm-evcxr.sh        (skipped when its inputs did not change; --no-warm skips)
+Logs of steps 3, 4 and 6: \$KIT_OUT/logs/setup-*.log, warm-evcxr.log.
+Environment: KIT_PROFILE=release|debug, CARGO_TARGET_DIR, KIT_SKIP_BUILD=1 (skip step 3),
+KIT_BUILD_JOBS (jobs for the notebooks' dependencies; default 1 below 6 GiB of memory).
 HELP
       exit 0
       ;;
@@ -118,16 +121,9 @@ evcxr() {
 }
 
 kernel() {
-  local data_dir spec
-  data_dir="${JUPYTER_DATA_DIR:-$HOME/.local/share/jupyter}"
-  spec="$data_dir/kernels/rust/kernel.json"
   command -v evcxr_jupyter >/dev/null || kit_die "evcxr_jupyter is not on PATH (add ~/.cargo/bin to PATH)"
-  if [[ -f "$spec" ]] && grep -q evcxr_jupyter "$spec"; then
-    STEP_NOTE="kernel 'rust' already registered ($spec)"
-    return 0
-  fi
-  evcxr_jupyter --install >&2
-  STEP_NOTE="registered kernel 'rust'"
+  kit_evcxr_setup
+  STEP_NOTE="kernel 'rust' → scripts/evcxr-kernel.sh ($(kit_kernel_dir)); settings in $KIT_EVCXR_HOME"
 }
 
 warm() {
@@ -144,8 +140,10 @@ warm() {
   # and the opt levels (cells, dependencies).
   key="$( (cd "$KIT_ROOT" && find kernel-helpers .ci/evcxr Cargo.lock scripts/warm-evcxr.sh -type f \
     -not -path '*/target/*' 2>/dev/null | LC_ALL=C sort | xargs sha256sum
-    echo "opt=${KIT_EVCXR_OPT:-0} deps=${KIT_EVCXR_DEPS_OPT:-1}") | sha256sum | cut -c1-16)"
+    echo "opt=${KIT_EVCXR_OPT:-0} deps=${KIT_EVCXR_DEPS_OPT:-0} hot=${KIT_EVCXR_HOT:-1} home=$KIT_EVCXR_HOME") |
+    sha256sum | cut -c1-16)"
   stamp="$KIT_OUT/.stamps/warm-evcxr"
+  [[ -d "$KIT_EVCXR_HOME/kernels/slot-0/target" ]] || rm -f "$stamp"
   if [[ -f "$stamp" && "$(cat "$stamp")" == "$key" && -z "${KIT_FORCE_WARM:-}" ]]; then
     STEP_NOTE="already warm for these inputs ($key; KIT_FORCE_WARM=1 redoes it)"
     return 0

@@ -19,8 +19,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export KIT_PYTHON="${KIT_PYTHON:-$root/.venv/bin/python}"
 export KIT_PROFILE="${KIT_PROFILE:-debug}"
-# The notebooks' dependencies at opt 0 here: CI's data is 5 % scale, where compile time dominates
-# (a cold build of them at opt 1 takes far longer); full-scale runs default to 1 (scripts/common.sh).
+# The notebooks' dependencies at opt 0 but the crates of kernel-helpers/evcxr/opt-levels.txt, as
+# for a user (the default of scripts/common.sh, kit_evcxr_config; pinned here).
 export KIT_EVCXR_DEPS_OPT="${KIT_EVCXR_DEPS_OPT:-0}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Warms evcxr for the notebooks: runs a two-cell notebook (`:dep kernel_helpers` + one cell that
-# renders a table and a chart) with the same evcxr settings scripts/run-notebooks.sh uses —
-# EVCXR_CONFIG_DIR=.ci/evcxr (:opt 0, :cache 20000), the reused EVCXR_TMPDIR (default
-# ~/.cache/kit-evcxr/tmp) and dependencies at opt-level KIT_EVCXR_DEPS_OPT (default 1; see
-# kit_evcxr_setup in scripts/common.sh). Afterwards the first `:dep` cell of a notebook takes seconds instead of
-# minutes: cargo's state in the tmpdir is reused, and the registry crates are in evcxr's cache
-# (~/.cache/evcxr) even for a fresh tmpdir. scripts/setup.sh calls this; it is safe to re-run.
-# Prints the time of each cell.
+# renders a table and a chart) in the kit's Jupyter kernel "rust" (scripts/evcxr-kernel.sh, with
+# the settings kit_evcxr_config writes: cells at `:opt` KIT_EVCXR_OPT (0), the dependencies at
+# opt-level 0 except the crates of kernel-helpers/evcxr/opt-levels.txt, evcxr's `:cache`, fewer
+# build jobs below 6 GiB of memory) in the first kernel build dir, $KIT_EVCXR_HOME/kernels/slot-0.
+# Afterwards the first `:dep` cell of a notebook takes seconds instead of minutes: cargo's state in
+# slot-0 is reused by the first kernel, and the registry crates are in evcxr's cache
+# (~/.cache/evcxr) for any other. scripts/setup.sh calls this; it is safe to re-run.
+# Shows one progress line (scripts/progress.py); evcxr's own output goes to a log file.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -16,9 +17,14 @@ if ! command -v evcxr_jupyter >/dev/null 2>&1; then
   kit_log "evcxr_jupyter missing: cargo install evcxr_jupyter --version 0.22.0 --locked"
   cargo install evcxr_jupyter --version 0.22.0 --locked >&2
 fi
-"$KIT_ROOT/.venv/bin/jupyter" kernelspec list 2>/dev/null | grep -qE '^\s*rust\s' || evcxr_jupyter --install >&2
 
 kit_evcxr_setup
+slot="$KIT_EVCXR_HOME/kernels/slot-0"
+mkdir -p "$slot"
+exec 8>"$slot.lock"
+flock -n 8 || kit_die "a notebook kernel is using $slot: shut it down (Kernel → Shut Down) and re-run"
+exec 8>&-
+export EVCXR_TMPDIR="$slot"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -36,11 +42,16 @@ nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": f"warm{i}",
       "nbformat": 4, "nbformat_minor": 5}
 json.dump(nb, open(path, "w"))
 PY
-kit_log "warming evcxr (opt $KIT_EVCXR_OPT_LEVEL, deps opt ${KIT_EVCXR_DEPS_OPT:-1}, tmpdir $EVCXR_TMPDIR, cache ~/.cache/evcxr); a cold run takes minutes"
+kit_log "warming evcxr (opt $KIT_EVCXR_OPT_LEVEL, deps opt ${KIT_EVCXR_DEPS_OPT:-0} + kernel-helpers/evcxr/opt-levels.txt, build dir $EVCXR_TMPDIR, cache ${XDG_CACHE_HOME:-~/.cache}/evcxr)"
 t0="$(kit_now)"
-"$KIT_ROOT/.venv/bin/jupyter" nbconvert --to notebook --execute \
+log="$KIT_OUT/logs/warm-evcxr.log"
+: >"$log"
+"$(kit_python)" "$KIT_ROOT/scripts/progress.py" --label "compiling the notebooks' dependencies (evcxr)" \
+  --log "$log" --fingerprints "$slot/target/debug/.fingerprint" \
+  --fingerprints "$slot/target/$(rustc -vV | sed -n 's/^host: //p')/debug/.fingerprint" --reference evcxr-deps -- \
+  "$KIT_ROOT/.venv/bin/jupyter" nbconvert --to notebook --execute \
   --ExecutePreprocessor.kernel_name=rust --ExecutePreprocessor.timeout=3600 \
   --ExecutePreprocessor.startup_timeout=300 \
-  --output-dir "$work" --output warm-out.ipynb "$work/warm.ipynb" >&2
+  --output-dir "$work" --output warm-out.ipynb "$work/warm.ipynb"
 "$KIT_ROOT/.venv/bin/python" "$KIT_ROOT/scripts/check_notebooks.py" --no-expectations --timings "$work/warm-out.ipynb"
 kit_log "evcxr warm-up done in $(kit_elapsed "$t0") s"
