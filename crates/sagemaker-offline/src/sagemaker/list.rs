@@ -1,13 +1,11 @@
 //! The List* operations' common part: NameContains / StatusEquals / time filters, SortBy /
 //! SortOrder, MaxResults and NextToken pagination.
 
+use super::constraints::Checker;
+use crate::api_error::JsonError;
 use sagemaker_api::sagemaker::{
     ListEndpointConfigsInput, ListEndpointsInput, ListModelsInput, ListTrainingJobsRequest,
 };
-use serde_json::{Value, json};
-
-use super::constraints::Checker;
-use crate::api_error::JsonError;
 
 /// The members the List* requests share (each request type has the ones its operation allows).
 #[derive(Debug, Clone, Default)]
@@ -88,31 +86,38 @@ impl From<&ListEndpointsInput> for ListQuery {
     }
 }
 
-/// One listable resource.
+/// One listable resource: what the filters and sorting look at, and its summary (the operation's
+/// typed summary shape, e.g. `TrainingJobSummary`).
 #[derive(Debug, Clone)]
-pub(crate) struct Row {
+pub(crate) struct Row<T> {
     pub name: String,
     pub creation: f64,
     pub modified: f64,
     pub status: Option<String>,
-    pub summary: Value,
+    pub summary: T,
 }
 
 /// What a List* operation allows.
 pub(crate) struct ListSpec<'a> {
-    pub result_key: &'a str,
     pub sort_by: &'a [&'a str],
     pub statuses: &'a [&'a str],
 }
 
+/// One page of a List* answer: the summaries and the token of the next page, if any.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Page<T> {
+    pub items: Vec<T>,
+    pub next_token: Option<String>,
+}
+
 const TOKEN_PREFIX: &str = "sagemaker-offline:";
 
-/// Filters, sorts and pages `rows` as the request asks; returns `{<result_key>: [...], NextToken?}`.
-pub(crate) fn list(
+/// Filters, sorts and pages `rows` as the request asks.
+pub(crate) fn list<T>(
     req: &ListQuery,
-    mut rows: Vec<Row>,
+    mut rows: Vec<Row<T>>,
     spec: &ListSpec<'_>,
-) -> Result<Value, JsonError> {
+) -> Result<Page<T>, JsonError> {
     let mut c = Checker::new();
     let max = req.max_results.map_or(10, i64::from);
     c.at_least(max, "maxResults", 1);
@@ -172,36 +177,35 @@ pub(crate) fn list(
         }
     });
     let max = usize::try_from(max).unwrap_or(10);
-    let page: Vec<Value> = rows
-        .iter()
+    let total = rows.len();
+    let next_token = (start + max < total).then(|| format!("{TOKEN_PREFIX}{}", start + max));
+    let items = rows
+        .into_iter()
         .skip(start)
         .take(max)
-        .map(|r| r.summary.clone())
+        .map(|r| r.summary)
         .collect();
-    let mut out = json!({ spec.result_key: page });
-    if start + max < rows.len() {
-        out["NextToken"] = json!(format!("{TOKEN_PREFIX}{}", start + max));
-    }
-    Ok(out)
+    Ok(Page { items, next_token })
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::{Value, json};
+
     use super::*;
 
-    fn rows() -> Vec<Row> {
+    fn rows() -> Vec<Row<String>> {
         (0..25)
             .map(|i| Row {
                 name: format!("job-{i:02}"),
                 creation: 1000.0 + f64::from(i),
                 modified: 2000.0 + f64::from(i),
                 status: Some(if i % 2 == 0 { "Completed" } else { "Failed" }.to_string()),
-                summary: json!({ "Name": format!("job-{i:02}") }),
+                summary: format!("job-{i:02}"),
             })
             .collect()
     }
     const SPEC: ListSpec<'static> = ListSpec {
-        result_key: "Items",
         sort_by: &["Name", "CreationTime", "Status"],
         statuses: &["Completed", "Failed"],
     };
@@ -211,15 +215,8 @@ mod tests {
         ListQuery::from(&r)
     }
 
-    fn names(v: &Value) -> Vec<String> {
-        v["Items"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|x| x["Name"].as_str().unwrap_or("").to_string())
-                    .collect()
-            })
-            .unwrap_or_default()
+    fn names(page: &Page<String>) -> Vec<String> {
+        page.items.clone()
     }
 
     #[test]
@@ -230,12 +227,12 @@ mod tests {
         assert_eq!(n.len(), 10);
         assert_eq!(n[0], "job-24");
         assert_eq!(n[9], "job-15");
-        let token = out["NextToken"].as_str().expect("token").to_string();
+        let token = out.next_token.clone().expect("token");
         let req = json!({"NextToken": token, "MaxResults": 100});
         let out = list(&query(req), rows(), &SPEC).expect("list");
         assert_eq!(names(&out).len(), 15);
         assert_eq!(names(&out)[0], "job-14");
-        assert!(out.get("NextToken").is_none());
+        assert!(out.next_token.is_none());
     }
 
     #[test]

@@ -35,7 +35,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 use sagemaker_api::ErrorCode;
 use serde::Serialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::api_error::JsonError;
 use crate::ctx::Ctx;
@@ -58,14 +58,9 @@ pub(crate) fn response<T: Serialize>(r: &T) -> Result<Value, JsonError> {
     serde_json::to_value(r).map_err(|e| JsonError::internal(format!("response not encodable: {e}")))
 }
 
-/// A request structure as a JSON object, for the members DescribeX echoes. Serializing these
-/// generated types cannot fail (string map keys, no fallible serializers); a non-object would
-/// give an empty map.
-pub(crate) fn to_map<T: Serialize>(v: &T) -> Map<String, Value> {
-    match serde_json::to_value(v) {
-        Ok(Value::Object(m)) => m,
-        _ => Map::new(),
-    }
+/// A handler's typed answer as the response body.
+fn answer<T: Serialize>(r: Result<T, JsonError>) -> Result<Value, JsonError> {
+    response(&r?)
 }
 
 /// Seconds since the epoch with millisecond precision, as the JSON 1.1 protocol carries
@@ -285,23 +280,27 @@ impl SageMaker {
     pub async fn handle(&self, op: &str, body: &[u8]) -> Result<Value, JsonError> {
         let i = &self.inner;
         match op {
-            "CreateTrainingJob" => training::create(i, &request(op, body)?),
-            "DescribeTrainingJob" => training::describe(i, &request(op, body)?),
-            "ListTrainingJobs" => training::list_jobs(i, &request(op, body)?),
-            "StopTrainingJob" => training::stop(i, &request(op, body)?),
-            "CreateModel" => hosting::create_model(i, &request(op, body)?),
-            "DescribeModel" => hosting::describe_model(i, &request(op, body)?),
-            "DeleteModel" => hosting::delete_model(i, &request(op, body)?),
-            "ListModels" => hosting::list_models(i, &request(op, body)?),
-            "CreateEndpointConfig" => hosting::create_config(i, &request(op, body)?),
-            "DescribeEndpointConfig" => hosting::describe_config(i, &request(op, body)?),
-            "DeleteEndpointConfig" => hosting::delete_config(i, &request(op, body)?),
-            "ListEndpointConfigs" => hosting::list_configs(i, &request(op, body)?),
-            "CreateEndpoint" => hosting::create_endpoint(&self.inner, &request(op, body)?).await,
-            "DescribeEndpoint" => hosting::describe_endpoint(i, &request(op, body)?),
-            "DeleteEndpoint" => hosting::delete_endpoint(i, &request(op, body)?),
-            "ListEndpoints" => hosting::list_endpoints(i, &request(op, body)?),
-            "UpdateEndpoint" => hosting::update_endpoint(&self.inner, &request(op, body)?).await,
+            "CreateTrainingJob" => answer(training::create(i, &request(op, body)?)),
+            "DescribeTrainingJob" => answer(training::describe(i, &request(op, body)?)),
+            "ListTrainingJobs" => answer(training::list_jobs(i, &request(op, body)?)),
+            "StopTrainingJob" => answer(training::stop(i, &request(op, body)?)),
+            "CreateModel" => answer(hosting::create_model(i, &request(op, body)?)),
+            "DescribeModel" => answer(hosting::describe_model(i, &request(op, body)?)),
+            "DeleteModel" => answer(hosting::delete_model(i, &request(op, body)?)),
+            "ListModels" => answer(hosting::list_models(i, &request(op, body)?)),
+            "CreateEndpointConfig" => answer(hosting::create_config(i, &request(op, body)?)),
+            "DescribeEndpointConfig" => answer(hosting::describe_config(i, &request(op, body)?)),
+            "DeleteEndpointConfig" => answer(hosting::delete_config(i, &request(op, body)?)),
+            "ListEndpointConfigs" => answer(hosting::list_configs(i, &request(op, body)?)),
+            "CreateEndpoint" => {
+                answer(hosting::create_endpoint(&self.inner, &request(op, body)?).await)
+            }
+            "DescribeEndpoint" => answer(hosting::describe_endpoint(i, &request(op, body)?)),
+            "DeleteEndpoint" => answer(hosting::delete_endpoint(i, &request(op, body)?)),
+            "ListEndpoints" => answer(hosting::list_endpoints(i, &request(op, body)?)),
+            "UpdateEndpoint" => {
+                answer(hosting::update_endpoint(&self.inner, &request(op, body)?).await)
+            }
             _ => {
                 // A malformed body is reported before the unknown operation, as for known ones.
                 request::<IgnoredAny>(op, body)?;

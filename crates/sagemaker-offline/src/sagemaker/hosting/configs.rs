@@ -2,17 +2,19 @@
 //! ListEndpointConfigs. Every variant's model must exist when the config is created.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
 
 use super::{already_exists, could_not_find, key, name_of};
 use crate::api_error::JsonError;
 use crate::sagemaker::constraints::{self, Checker};
 use crate::sagemaker::list::{self, ListSpec, Row};
 use crate::sagemaker::records::CONFIGS;
-use crate::sagemaker::{Inner, now, response, to_map};
+use crate::sagemaker::{Inner, now};
+use sagemaker_api::Empty;
 use sagemaker_api::sagemaker::{
-    CreateEndpointConfigInput, CreateEndpointConfigOutput, DeleteEndpointConfigInput,
-    DescribeEndpointConfigInput, EndpointConfigSortKey, ListEndpointConfigsInput,
+    AsyncInferenceConfig, CreateEndpointConfigInput, CreateEndpointConfigOutput, DataCaptureConfig,
+    DeleteEndpointConfigInput, DescribeEndpointConfigInput, DescribeEndpointConfigOutput,
+    EndpointConfigSortKey, EndpointConfigSummary, ListEndpointConfigsInput,
+    ListEndpointConfigsOutput, ProductionVariant,
 };
 
 /// One production variant of an endpoint config.
@@ -23,7 +25,8 @@ pub(crate) struct VariantSpec {
     pub weight: f64,
     pub instance_count: i64,
     pub instance_type: Option<String>,
-    pub echo: Map<String, Value>,
+    /// The variant as DescribeEndpointConfig echoes it (InitialVariantWeight filled).
+    pub echo: ProductionVariant,
 }
 
 /// An endpoint config as persisted.
@@ -33,14 +36,27 @@ pub(crate) struct ConfigRecord {
     pub arn: String,
     pub creation: f64,
     pub variants: Vec<VariantSpec>,
-    pub echo: Map<String, Value>,
+    pub echo: ConfigEcho,
+}
+
+/// The configuration-level request members DescribeEndpointConfig echoes. Persisted under the
+/// members' wire names.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase", default)]
+pub(crate) struct ConfigEcho {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_capture_config: Option<DataCaptureConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub async_inference_config: Option<AsyncInferenceConfig>,
 }
 
 /// CreateEndpointConfig.
 pub(crate) fn create_config(
     inner: &Inner,
     req: &CreateEndpointConfigInput,
-) -> Result<Value, JsonError> {
+) -> Result<CreateEndpointConfigOutput, JsonError> {
     let name = name_of(
         req.endpoint_config_name.as_deref(),
         "EndpointConfigName",
@@ -107,8 +123,8 @@ pub(crate) fn create_config(
                     );
                 }
                 if let (Some(vn), Some(m)) = (vn, model) {
-                    let mut echo = to_map(v);
-                    echo.insert("InitialVariantWeight".into(), json!(weight));
+                    let mut echo = v.clone();
+                    echo.initial_variant_weight = Some(weight);
                     variants.push(VariantSpec {
                         variant: vn,
                         model: m.to_string(),
@@ -132,16 +148,11 @@ pub(crate) fn create_config(
         }
     }
     let arn = inner.arn("endpoint-config", &name);
-    let mut echo = Map::new();
-    if let Some(v) = &req.data_capture_config {
-        echo.insert("DataCaptureConfig".into(), Value::Object(to_map(v)));
-    }
-    if let Some(v) = &req.kms_key_id {
-        echo.insert("KmsKeyId".into(), json!(v));
-    }
-    if let Some(v) = &req.async_inference_config {
-        echo.insert("AsyncInferenceConfig".into(), Value::Object(to_map(v)));
-    }
+    let echo = ConfigEcho {
+        data_capture_config: req.data_capture_config.clone(),
+        kms_key_id: req.kms_key_id.clone(),
+        async_inference_config: req.async_inference_config.clone(),
+    };
     let rec = ConfigRecord {
         name: name.clone(),
         arn: arn.clone(),
@@ -166,7 +177,7 @@ pub(crate) fn create_config(
     }
     inner.persist_new(CONFIGS, &k, &rec)?;
     st.configs.insert(k, rec);
-    response(&CreateEndpointConfigOutput {
+    Ok(CreateEndpointConfigOutput {
         endpoint_config_arn: arn,
     })
 }
@@ -175,7 +186,7 @@ pub(crate) fn create_config(
 pub(crate) fn describe_config(
     inner: &Inner,
     req: &DescribeEndpointConfigInput,
-) -> Result<Value, JsonError> {
+) -> Result<DescribeEndpointConfigOutput, JsonError> {
     let name = name_of(
         req.endpoint_config_name.as_deref(),
         "EndpointConfigName",
@@ -187,27 +198,24 @@ pub(crate) fn describe_config(
         .configs
         .get(&key(&name))
         .ok_or_else(|| could_not_find(inner, "endpoint configuration", "endpoint-config", &name))?;
-    let mut out = cfg.echo.clone();
-    out.insert("EndpointConfigName".into(), json!(cfg.name));
-    out.insert("EndpointConfigArn".into(), json!(cfg.arn));
-    out.insert(
-        "ProductionVariants".into(),
-        Value::Array(
-            cfg.variants
-                .iter()
-                .map(|v| Value::Object(v.echo.clone()))
-                .collect(),
-        ),
-    );
-    out.insert("CreationTime".into(), json!(cfg.creation));
-    Ok(Value::Object(out))
+    let echo = cfg.echo.clone();
+    Ok(DescribeEndpointConfigOutput {
+        endpoint_config_name: cfg.name.clone(),
+        endpoint_config_arn: cfg.arn.clone(),
+        production_variants: cfg.variants.iter().map(|v| v.echo.clone()).collect(),
+        data_capture_config: echo.data_capture_config,
+        kms_key_id: echo.kms_key_id,
+        creation_time: cfg.creation,
+        async_inference_config: echo.async_inference_config,
+        ..Default::default()
+    })
 }
 
 /// DeleteEndpointConfig (allowed while an endpoint uses it, as on AWS).
 pub(crate) fn delete_config(
     inner: &Inner,
     req: &DeleteEndpointConfigInput,
-) -> Result<Value, JsonError> {
+) -> Result<Empty, JsonError> {
     let name = name_of(
         req.endpoint_config_name.as_deref(),
         "EndpointConfigName",
@@ -225,14 +233,14 @@ pub(crate) fn delete_config(
         ));
     }
     inner.unpersist(CONFIGS, &k);
-    Ok(json!({}))
+    Ok(Empty {})
 }
 
 /// ListEndpointConfigs.
 pub(crate) fn list_configs(
     inner: &Inner,
     req: &ListEndpointConfigsInput,
-) -> Result<Value, JsonError> {
+) -> Result<ListEndpointConfigsOutput, JsonError> {
     let rows = inner
         .state()
         .configs
@@ -242,16 +250,23 @@ pub(crate) fn list_configs(
             creation: m.creation,
             modified: m.creation,
             status: None,
-            summary: json!({"EndpointConfigName": m.name, "EndpointConfigArn": m.arn, "CreationTime": m.creation}),
+            summary: EndpointConfigSummary {
+                endpoint_config_name: m.name.clone(),
+                endpoint_config_arn: m.arn.clone(),
+                creation_time: m.creation,
+            },
         })
         .collect();
-    list::list(
+    let page = list::list(
         &req.into(),
         rows,
         &ListSpec {
-            result_key: "EndpointConfigs",
             sort_by: EndpointConfigSortKey::VALUES,
             statuses: &[],
         },
-    )
+    )?;
+    Ok(ListEndpointConfigsOutput {
+        endpoint_configs: page.items,
+        next_token: page.next_token,
+    })
 }

@@ -6,7 +6,6 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 use super::live::{load_and_wait, set_live};
 use super::{already_exists, could_not_find, key, name_of};
@@ -14,10 +13,13 @@ use crate::api_error::JsonError;
 use crate::sagemaker::constraints::{self, Checker};
 use crate::sagemaker::list::{self, ListSpec, Row};
 use crate::sagemaker::records::ENDPOINTS;
-use crate::sagemaker::{Inner, State, now, response};
+use crate::sagemaker::{Inner, State, now};
+use sagemaker_api::Empty;
 use sagemaker_api::sagemaker::{
-    CreateEndpointInput, CreateEndpointOutput, DeleteEndpointInput, DescribeEndpointInput,
-    EndpointSortKey, EndpointStatus, ListEndpointsInput, UpdateEndpointInput, UpdateEndpointOutput,
+    CreateEndpointInput, CreateEndpointOutput, DeleteEndpointInput, DeployedImage,
+    DescribeEndpointInput, DescribeEndpointOutput, EndpointSortKey, EndpointStatus,
+    EndpointSummary, ListEndpointsInput, ListEndpointsOutput, ProductionVariantSummary,
+    UpdateEndpointInput, UpdateEndpointOutput,
 };
 
 /// What an endpoint serves: the variant and where its model came from.
@@ -49,41 +51,45 @@ pub(crate) struct EndpointRecord {
 }
 
 impl EndpointRecord {
-    pub(crate) fn describe(&self) -> Value {
-        let mut out = json!({
-            "EndpointName": self.name,
-            "EndpointArn": self.arn,
-            "EndpointConfigName": self.config,
-            "EndpointStatus": self.status,
-            "CreationTime": self.creation,
-            "LastModifiedTime": self.modified,
-        });
+    pub(crate) fn describe(&self) -> DescribeEndpointOutput {
         // While Creating the real service shows no variants yet ([uncertain]; documented).
-        if self.status != EndpointStatus::Creating && !self.deployed.is_empty() {
-            out["ProductionVariants"] = Value::Array(
+        let variants =
+            (self.status != EndpointStatus::Creating && !self.deployed.is_empty()).then(|| {
                 self.deployed
                     .iter()
-                    .map(|d| {
-                        json!({
-                            "VariantName": d.variant,
-                            "DeployedImages": [{
-                                "SpecifiedImage": d.image,
-                                "ResolvedImage": d.image,
-                                "ResolutionTime": self.resolution_time,
-                            }],
-                            "CurrentWeight": d.weight,
-                            "DesiredWeight": d.weight,
-                            "CurrentInstanceCount": d.instance_count,
-                            "DesiredInstanceCount": d.instance_count,
-                        })
+                    .map(|d| ProductionVariantSummary {
+                        variant_name: d.variant.clone(),
+                        deployed_images: Some(vec![DeployedImage {
+                            specified_image: Some(d.image.clone()),
+                            resolved_image: Some(d.image.clone()),
+                            resolution_time: Some(self.resolution_time),
+                        }]),
+                        current_weight: Some(d.weight),
+                        desired_weight: Some(d.weight),
+                        current_instance_count: i32::try_from(d.instance_count).ok(),
+                        desired_instance_count: i32::try_from(d.instance_count).ok(),
+                        ..Default::default()
                     })
-                    .collect(),
-            );
+                    .collect()
+            });
+        DescribeEndpointOutput {
+            endpoint_name: self.name.clone(),
+            endpoint_arn: self.arn.clone(),
+            endpoint_config_name: Some(self.config.clone()),
+            production_variants: variants,
+            data_capture_config: None,
+            endpoint_status: self.status.clone(),
+            failure_reason: self.failure.clone(),
+            creation_time: self.creation,
+            last_modified_time: self.modified,
+            last_deployment_config: None,
+            async_inference_config: None,
+            pending_deployment_summary: None,
+            explainer_config: None,
+            shadow_production_variants: None,
+            metrics_config: None,
+            cross_region_traffic_config: None,
         }
-        if let Some(f) = &self.failure {
-            out["FailureReason"] = json!(f);
-        }
-        out
     }
 }
 
@@ -114,7 +120,7 @@ fn deployment(inner: &Inner, st: &State, config: &str) -> Result<Vec<Deployed>, 
 pub(crate) async fn create_endpoint(
     inner: &Arc<Inner>,
     req: &CreateEndpointInput,
-) -> Result<Value, JsonError> {
+) -> Result<CreateEndpointOutput, JsonError> {
     let name = name_of(
         req.endpoint_name.as_deref(),
         "EndpointName",
@@ -161,14 +167,14 @@ pub(crate) async fn create_endpoint(
         deployed
     };
     load_and_wait(inner, k, name, deployed, false).await;
-    response(&CreateEndpointOutput { endpoint_arn: arn })
+    Ok(CreateEndpointOutput { endpoint_arn: arn })
 }
 
 /// UpdateEndpoint: Updating → InService with the new config (rolled back if the new models fail).
 pub(crate) async fn update_endpoint(
     inner: &Arc<Inner>,
     req: &UpdateEndpointInput,
-) -> Result<Value, JsonError> {
+) -> Result<UpdateEndpointOutput, JsonError> {
     let name = name_of(
         req.endpoint_name.as_deref(),
         "EndpointName",
@@ -211,14 +217,14 @@ pub(crate) async fn update_endpoint(
         (ep.arn.clone(), deployed, ep.name.clone())
     };
     load_and_wait(inner, k, exact, deployed, true).await;
-    response(&UpdateEndpointOutput { endpoint_arn: arn })
+    Ok(UpdateEndpointOutput { endpoint_arn: arn })
 }
 
 /// DescribeEndpoint.
 pub(crate) fn describe_endpoint(
     inner: &Inner,
     req: &DescribeEndpointInput,
-) -> Result<Value, JsonError> {
+) -> Result<DescribeEndpointOutput, JsonError> {
     let name = name_of(
         req.endpoint_name.as_deref(),
         "EndpointName",
@@ -237,7 +243,7 @@ pub(crate) fn describe_endpoint(
 pub(crate) fn delete_endpoint(
     inner: &Inner,
     req: &DeleteEndpointInput,
-) -> Result<Value, JsonError> {
+) -> Result<Empty, JsonError> {
     let name = name_of(
         req.endpoint_name.as_deref(),
         "EndpointName",
@@ -256,11 +262,14 @@ pub(crate) fn delete_endpoint(
     set_live(inner, &k, None);
     st.endpoints.remove(&k);
     inner.unpersist(ENDPOINTS, &k);
-    Ok(json!({}))
+    Ok(Empty {})
 }
 
 /// ListEndpoints.
-pub(crate) fn list_endpoints(inner: &Inner, req: &ListEndpointsInput) -> Result<Value, JsonError> {
+pub(crate) fn list_endpoints(
+    inner: &Inner,
+    req: &ListEndpointsInput,
+) -> Result<ListEndpointsOutput, JsonError> {
     let rows = inner
         .state()
         .endpoints
@@ -270,21 +279,27 @@ pub(crate) fn list_endpoints(inner: &Inner, req: &ListEndpointsInput) -> Result<
             creation: e.creation,
             modified: e.modified,
             status: Some(e.status.as_str().to_string()),
-            summary: json!({
-                "EndpointName": e.name, "EndpointArn": e.arn, "CreationTime": e.creation,
-                "LastModifiedTime": e.modified, "EndpointStatus": e.status,
-            }),
+            summary: EndpointSummary {
+                endpoint_name: e.name.clone(),
+                endpoint_arn: e.arn.clone(),
+                creation_time: e.creation,
+                last_modified_time: e.modified,
+                endpoint_status: e.status.clone(),
+            },
         })
         .collect();
-    list::list(
+    let page = list::list(
         &req.into(),
         rows,
         &ListSpec {
-            result_key: "Endpoints",
             sort_by: EndpointSortKey::VALUES,
             statuses: EndpointStatus::VALUES,
         },
-    )
+    )?;
+    Ok(ListEndpointsOutput {
+        endpoints: page.items,
+        next_token: page.next_token,
+    })
 }
 
 #[cfg(test)]
@@ -311,11 +326,12 @@ mod tests {
             pending: None,
             resolution_time: 1.0,
         };
-        assert!(e.describe().get("ProductionVariants").is_none());
+        assert!(e.describe().production_variants.is_none());
         e.status = EndpointStatus::InService;
         let d = e.describe();
-        assert_eq!(d["ProductionVariants"][0]["VariantName"], "AllTraffic");
-        assert_eq!(d["ProductionVariants"][0]["CurrentInstanceCount"], 1);
-        assert_eq!(d["EndpointStatus"], "InService");
+        let variants = d.production_variants.unwrap_or_default();
+        assert_eq!(variants[0].variant_name, "AllTraffic");
+        assert_eq!(variants[0].current_instance_count, Some(1));
+        assert_eq!(d.endpoint_status, EndpointStatus::InService);
     }
 }

@@ -2,7 +2,6 @@
 //! for the built-in Linear Learner image, with a single container whose `model.tar.gz` exists.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
 
 use super::{already_exists, could_not_find, key, name_of};
 use crate::api_error::JsonError;
@@ -10,10 +9,13 @@ use crate::sagemaker::arn::split_s3;
 use crate::sagemaker::constraints::{self, Checker};
 use crate::sagemaker::list::{self, ListSpec, Row};
 use crate::sagemaker::records::MODELS;
-use crate::sagemaker::{Inner, now, response, to_map};
+use crate::sagemaker::{Inner, now};
+use sagemaker_api::Empty;
 use sagemaker_api::sagemaker::{
-    ContainerMode, CreateModelInput, CreateModelOutput, DeleteModelInput, DescribeModelInput,
-    ListModelsInput, ModelSortKey,
+    ContainerDefinition, ContainerMode, CreateModelInput, CreateModelOutput, DeleteModelInput,
+    DescribeModelInput, DescribeModelOutput, ListModelsInput, ListModelsOutput,
+    ModelCompressionType, ModelDataSource, ModelSortKey, ModelSummary, S3ModelDataSource,
+    S3ModelDataType, VpcConfig,
 };
 
 /// A model as persisted.
@@ -25,11 +27,28 @@ pub(crate) struct ModelRecord {
     pub image: String,
     pub model_data_url: String,
     /// Echoed members (PrimaryContainer with defaults, ExecutionRoleArn, …).
-    pub echo: Map<String, Value>,
+    pub echo: ModelEcho,
+}
+
+/// The request members DescribeModel echoes, with the defaults the service fills in (Mode
+/// `SingleModel`, an empty Environment, the ModelDataSource the ModelDataUrl stands for).
+/// Persisted under the members' wire names.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase", default)]
+pub(crate) struct ModelEcho {
+    pub primary_container: Option<ContainerDefinition>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub execution_role_arn: Option<String>,
+    pub enable_network_isolation: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vpc_config: Option<VpcConfig>,
 }
 
 /// CreateModel.
-pub(crate) fn create_model(inner: &Inner, req: &CreateModelInput) -> Result<Value, JsonError> {
+pub(crate) fn create_model(
+    inner: &Inner,
+    req: &CreateModelInput,
+) -> Result<CreateModelOutput, JsonError> {
     let name = name_of(req.model_name.as_deref(), "ModelName", "modelName", true)?;
     let mut c = Checker::new();
     if let Some(r) = req.execution_role_arn.as_deref() {
@@ -117,25 +136,23 @@ pub(crate) fn create_model(inner: &Inner, req: &CreateModelInput) -> Result<Valu
             "Could not find model data at {url}."
         )));
     }
-    let mut pc = to_map(container);
-    pc.entry("Mode").or_insert_with(|| json!("SingleModel"));
-    pc.entry("Environment").or_insert_with(|| json!({}));
-    pc.insert(
-        "ModelDataSource".into(),
-        json!({"S3DataSource": {"S3Uri": url, "S3DataType": "S3Object", "CompressionType": "Gzip"}}),
-    );
-    let mut echo = Map::new();
-    echo.insert("PrimaryContainer".into(), Value::Object(pc));
-    if let Some(r) = &req.execution_role_arn {
-        echo.insert("ExecutionRoleArn".into(), json!(r));
-    }
-    echo.insert(
-        "EnableNetworkIsolation".into(),
-        json!(req.enable_network_isolation.unwrap_or(false)),
-    );
-    if let Some(v) = &req.vpc_config {
-        echo.insert("VpcConfig".into(), Value::Object(to_map(v)));
-    }
+    let mut pc = container.clone();
+    pc.mode.get_or_insert(ContainerMode::SingleModel);
+    pc.environment.get_or_insert_with(Default::default);
+    pc.model_data_source = Some(ModelDataSource {
+        s3_data_source: Some(S3ModelDataSource {
+            s3_uri: Some(url.to_string()),
+            s3_data_type: Some(S3ModelDataType::S3Object),
+            compression_type: Some(ModelCompressionType::Gzip),
+            ..Default::default()
+        }),
+    });
+    let echo = ModelEcho {
+        primary_container: Some(pc),
+        execution_role_arn: req.execution_role_arn.clone(),
+        enable_network_isolation: Some(req.enable_network_isolation.unwrap_or(false)),
+        vpc_config: req.vpc_config.clone(),
+    };
     let arn = inner.arn("model", &name);
     let rec = ModelRecord {
         name: name.clone(),
@@ -151,26 +168,35 @@ pub(crate) fn create_model(inner: &Inner, req: &CreateModelInput) -> Result<Valu
     }
     inner.persist_new(MODELS, &k, &rec)?;
     st.models.insert(k, rec);
-    response(&CreateModelOutput { model_arn: arn })
+    Ok(CreateModelOutput { model_arn: arn })
 }
 
 /// DescribeModel.
-pub(crate) fn describe_model(inner: &Inner, req: &DescribeModelInput) -> Result<Value, JsonError> {
+pub(crate) fn describe_model(
+    inner: &Inner,
+    req: &DescribeModelInput,
+) -> Result<DescribeModelOutput, JsonError> {
     let name = name_of(req.model_name.as_deref(), "ModelName", "modelName", true)?;
     let st = inner.state();
     let m = st
         .models
         .get(&key(&name))
         .ok_or_else(|| could_not_find(inner, "model", "model", &name))?;
-    let mut out = m.echo.clone();
-    out.insert("ModelName".into(), json!(m.name));
-    out.insert("ModelArn".into(), json!(m.arn));
-    out.insert("CreationTime".into(), json!(m.creation));
-    Ok(Value::Object(out))
+    let echo = m.echo.clone();
+    Ok(DescribeModelOutput {
+        model_name: m.name.clone(),
+        primary_container: echo.primary_container,
+        execution_role_arn: echo.execution_role_arn,
+        vpc_config: echo.vpc_config,
+        creation_time: m.creation,
+        model_arn: m.arn.clone(),
+        enable_network_isolation: echo.enable_network_isolation,
+        ..Default::default()
+    })
 }
 
 /// DeleteModel.
-pub(crate) fn delete_model(inner: &Inner, req: &DeleteModelInput) -> Result<Value, JsonError> {
+pub(crate) fn delete_model(inner: &Inner, req: &DeleteModelInput) -> Result<Empty, JsonError> {
     let name = name_of(req.model_name.as_deref(), "ModelName", "modelName", true)?;
     let k = key(&name);
     let mut st = inner.state();
@@ -178,11 +204,14 @@ pub(crate) fn delete_model(inner: &Inner, req: &DeleteModelInput) -> Result<Valu
         return Err(could_not_find(inner, "model", "model", &name));
     }
     inner.unpersist(MODELS, &k);
-    Ok(json!({}))
+    Ok(Empty {})
 }
 
 /// ListModels.
-pub(crate) fn list_models(inner: &Inner, req: &ListModelsInput) -> Result<Value, JsonError> {
+pub(crate) fn list_models(
+    inner: &Inner,
+    req: &ListModelsInput,
+) -> Result<ListModelsOutput, JsonError> {
     let rows = inner
         .state()
         .models
@@ -192,16 +221,23 @@ pub(crate) fn list_models(inner: &Inner, req: &ListModelsInput) -> Result<Value,
             creation: m.creation,
             modified: m.creation,
             status: None,
-            summary: json!({"ModelName": m.name, "ModelArn": m.arn, "CreationTime": m.creation}),
+            summary: ModelSummary {
+                model_name: m.name.clone(),
+                model_arn: m.arn.clone(),
+                creation_time: m.creation,
+            },
         })
         .collect();
-    list::list(
+    let page = list::list(
         &req.into(),
         rows,
         &ListSpec {
-            result_key: "Models",
             sort_by: ModelSortKey::VALUES,
             statuses: &[],
         },
-    )
+    )?;
+    Ok(ListModelsOutput {
+        models: page.items,
+        next_token: page.next_token,
+    })
 }

@@ -18,7 +18,6 @@ mod validate;
 
 use std::sync::Arc;
 
-use serde_json::{Value, json};
 
 pub(crate) use record::JobRecord;
 pub(crate) use runner::Cancel;
@@ -27,13 +26,15 @@ use validate::{Validated, validate};
 
 use super::list::{self, ListSpec, Row};
 use super::records::JOBS;
-use super::{Inner, constraints, now, response};
+use super::{Inner, constraints, now};
 use crate::api_error::JsonError;
 use constraints::Checker;
+use sagemaker_api::Empty;
 use sagemaker_api::ErrorCode;
 use sagemaker_api::sagemaker::{
     CreateTrainingJobRequest, CreateTrainingJobResponse, DescribeTrainingJobRequest,
-    ListTrainingJobsRequest, SecondaryStatus, SortBy, StopTrainingJobRequest, TrainingJobStatus,
+    DescribeTrainingJobResponse, ListTrainingJobsRequest, ListTrainingJobsResponse,
+    SecondaryStatus, SortBy, StopTrainingJobRequest, TrainingJobStatus, TrainingJobSummary,
 };
 
 /// The record key of a job: its name lower-cased (the service's names are case-insensitive).
@@ -49,7 +50,7 @@ fn not_found() -> JsonError {
 pub(crate) fn create(
     inner: &Arc<Inner>,
     req: &CreateTrainingJobRequest,
-) -> Result<Value, JsonError> {
+) -> Result<CreateTrainingJobResponse, JsonError> {
     let Validated {
         mut plan,
         echo,
@@ -111,17 +112,17 @@ pub(crate) fn create(
             "could not start the training job: {e}"
         )));
     }
-    response(&CreateTrainingJobResponse {
+    Ok(CreateTrainingJobResponse {
         training_job_arn: arn,
     })
 }
 
 fn instance_type(job: &JobRecord) -> &str {
     job.echo
-        .get("ResourceConfig")
-        .and_then(|r| r.get("InstanceType"))
-        .and_then(Value::as_str)
-        .unwrap_or_default()
+        .resource_config
+        .as_ref()
+        .and_then(|r| r.instance_type.as_ref())
+        .map_or("", |t| t.as_str())
 }
 
 /// The quota "<type> for training job usage": instances of `new`'s type held by jobs that have not
@@ -168,7 +169,7 @@ fn requested_name(name: Option<&str>) -> Result<String, JsonError> {
 pub(crate) fn describe(
     inner: &Inner,
     req: &DescribeTrainingJobRequest,
-) -> Result<Value, JsonError> {
+) -> Result<DescribeTrainingJobResponse, JsonError> {
     let name = requested_name(req.training_job_name.as_deref())?;
     inner
         .state()
@@ -179,26 +180,32 @@ pub(crate) fn describe(
 }
 
 /// ListTrainingJobs.
-pub(crate) fn list_jobs(inner: &Inner, req: &ListTrainingJobsRequest) -> Result<Value, JsonError> {
-    let rows: Vec<Row> = inner
+pub(crate) fn list_jobs(
+    inner: &Inner,
+    req: &ListTrainingJobsRequest,
+) -> Result<ListTrainingJobsResponse, JsonError> {
+    let rows: Vec<Row<TrainingJobSummary>> = inner
         .state()
         .jobs
         .values()
         .map(JobRecord::summary)
         .collect();
-    list::list(
+    let page = list::list(
         &req.into(),
         rows,
         &ListSpec {
-            result_key: "TrainingJobSummaries",
             sort_by: SortBy::VALUES,
             statuses: TrainingJobStatus::VALUES,
         },
-    )
+    )?;
+    Ok(ListTrainingJobsResponse {
+        training_job_summaries: page.items,
+        next_token: page.next_token,
+    })
 }
 
 /// StopTrainingJob: InProgress → Stopping (then Stopped when the hosts have stopped).
-pub(crate) fn stop(inner: &Inner, req: &StopTrainingJobRequest) -> Result<Value, JsonError> {
+pub(crate) fn stop(inner: &Inner, req: &StopTrainingJobRequest) -> Result<Empty, JsonError> {
     let name = requested_name(req.training_job_name.as_deref())?;
     let key = job_key(&name);
     let mut st = inner.state();
@@ -218,9 +225,9 @@ pub(crate) fn stop(inner: &Inner, req: &StopTrainingJobRequest) -> Result<Value,
                 inner.wake_slot_waiters();
             }
             // StopTrainingJob has no output shape: the answer is an empty object.
-            Ok(json!({}))
+            Ok(Empty {})
         }
-        TrainingJobStatus::Stopping => Ok(json!({})),
+        TrainingJobStatus::Stopping => Ok(Empty {}),
         other => Err(JsonError::validation(format!(
             "The request was rejected because the training job is in status {other}."
         ))),
@@ -284,13 +291,16 @@ pub(crate) const RESTART_FAILURE: &str = "InternalServerError: The sagemaker-off
 mod tests {
     use super::*;
     use record::tests::record;
+    use sagemaker_api::sagemaker::ResourceConfig;
 
     #[test]
     fn instance_quota_counts_unfinished_jobs_of_the_same_type() {
         let of = |ty: &str, n: u32, status: &str| {
             let mut j = record();
-            j.echo
-                .insert("ResourceConfig".into(), json!({"InstanceType": ty}));
+            j.echo.resource_config = Some(ResourceConfig {
+                instance_type: Some(ty.into()),
+                ..Default::default()
+            });
             j.instance_count = n;
             j.status = status.into();
             j

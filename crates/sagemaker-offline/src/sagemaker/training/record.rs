@@ -9,10 +9,13 @@
 //! slot is not training time); TrainingEndTime is the start of the final status.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
 
-use sagemaker_api::sagemaker::{SecondaryStatus, TrainingJobStatus};
+use sagemaker_api::sagemaker::{
+    DescribeTrainingJobResponse, MetricData, ModelArtifacts, ProfilingStatus, SecondaryStatus,
+    SecondaryStatusTransition, TrainingJobStatus, TrainingJobSummary,
+};
 
+use super::validate::TrainingEcho;
 use crate::sagemaker::list::Row;
 use crate::sagemaker::metrics::MetricDatum;
 
@@ -35,7 +38,7 @@ pub(crate) struct JobRecord {
     pub name: String,
     pub arn: String,
     /// The request members echoed by DescribeTrainingJob (defaults filled).
-    pub echo: Map<String, Value>,
+    pub echo: TrainingEcho,
     pub status: TrainingJobStatus,
     pub secondary: SecondaryStatus,
     pub transitions: Vec<Transition>,
@@ -90,58 +93,103 @@ impl JobRecord {
         }
     }
 
-    pub(crate) fn describe(&self) -> Value {
-        let mut out = self.echo.clone();
-        out.insert("TrainingJobName".into(), json!(self.name));
-        out.insert("TrainingJobArn".into(), json!(self.arn));
-        out.insert(
-            "ModelArtifacts".into(),
-            json!({ "S3ModelArtifacts": self.artifacts }),
-        );
-        out.insert("TrainingJobStatus".into(), json!(self.status));
-        out.insert("SecondaryStatus".into(), json!(self.secondary));
-        out.insert("CreationTime".into(), json!(self.creation));
-        out.insert("LastModifiedTime".into(), json!(self.modified));
-        if let Some(s) = self.start {
-            out.insert("TrainingStartTime".into(), json!(s));
-        }
-        if let Some(e) = self.end {
-            out.insert("TrainingEndTime".into(), json!(e));
-        }
-        out.insert("SecondaryStatusTransitions".into(), json!(self.transitions));
-        if !self.metrics.is_empty() {
-            out.insert("FinalMetricDataList".into(), json!(self.metrics));
-        }
-        if let Some(f) = &self.failure {
-            out.insert("FailureReason".into(), json!(f));
-        }
-        if let Some(t) = self.training_seconds() {
-            out.insert("TrainingTimeInSeconds".into(), json!(t));
+    /// The DescribeTrainingJob answer: the echoed request members, then the job's state.
+    pub(crate) fn describe(&self) -> DescribeTrainingJobResponse {
+        let e = self.echo.clone();
+        let seconds = self.training_seconds().and_then(|t| i32::try_from(t).ok());
+        DescribeTrainingJobResponse {
+            training_job_name: self.name.clone(),
+            training_job_arn: self.arn.clone(),
+            tuning_job_arn: None,
+            labeling_job_arn: None,
+            auto_ml_job_arn: None,
+            model_artifacts: ModelArtifacts {
+                s3_model_artifacts: self.artifacts.clone(),
+            },
+            training_job_status: self.status.clone(),
+            secondary_status: self.secondary.clone(),
+            failure_reason: self.failure.clone(),
+            hyper_parameters: e.hyper_parameters,
+            algorithm_specification: e.algorithm_specification,
+            role_arn: e.role_arn,
+            input_data_config: e.input_data_config,
+            output_data_config: e.output_data_config,
+            resource_config: e.resource_config,
+            warm_pool_status: None,
+            vpc_config: e.vpc_config,
+            stopping_condition: e.stopping_condition.unwrap_or_default(),
+            creation_time: self.creation,
+            training_start_time: self.start,
+            training_end_time: self.end,
+            last_modified_time: Some(self.modified),
+            secondary_status_transitions: Some(
+                self.transitions
+                    .iter()
+                    .map(|t| SecondaryStatusTransition {
+                        status: t.status.clone(),
+                        start_time: t.start,
+                        end_time: t.end,
+                        status_message: Some(t.message.clone()),
+                    })
+                    .collect(),
+            ),
+            final_metric_data_list: (!self.metrics.is_empty()).then(|| {
+                self.metrics
+                    .iter()
+                    .map(|m| MetricData {
+                        metric_name: Some(m.name.clone()),
+                        value: Some(m.value),
+                        timestamp: Some(m.timestamp),
+                    })
+                    .collect()
+            }),
+            enable_network_isolation: e.enable_network_isolation,
+            enable_inter_container_traffic_encryption: e.enable_inter_container_traffic_encryption,
+            enable_managed_spot_training: e.enable_managed_spot_training,
+            checkpoint_config: e.checkpoint_config,
+            training_time_in_seconds: seconds,
             // Per instance, as the service defines it: billed compute = this × InstanceCount.
-            out.insert("BillableTimeInSeconds".into(), json!(t));
+            billable_time_in_seconds: seconds,
+            billable_token_count: None,
+            debug_hook_config: None,
+            experiment_config: None,
+            debug_rule_configurations: None,
+            tensor_board_output_config: None,
+            debug_rule_evaluation_statuses: None,
+            profiler_config: None,
+            profiler_rule_configurations: None,
+            profiler_rule_evaluation_statuses: None,
+            profiling_status: Some(ProfilingStatus::Disabled),
+            environment: e.environment,
+            retry_strategy: e.retry_strategy,
+            remote_debug_config: None,
+            serverless_job_config: None,
+            infra_check_config: None,
+            output_model_package_arn: None,
+            model_package_config: None,
+            mlflow_config: None,
+            mlflow_details: None,
+            progress_info: None,
         }
-        out.insert("ProfilingStatus".into(), json!("Disabled"));
-        Value::Object(out)
     }
 
-    pub(crate) fn summary(&self) -> Row {
-        let mut s = json!({
-            "TrainingJobName": self.name,
-            "TrainingJobArn": self.arn,
-            "CreationTime": self.creation,
-            "LastModifiedTime": self.modified,
-            "TrainingJobStatus": self.status,
-            "SecondaryStatus": self.secondary,
-        });
-        if let Some(e) = self.end {
-            s["TrainingEndTime"] = json!(e);
-        }
+    pub(crate) fn summary(&self) -> Row<TrainingJobSummary> {
         Row {
             name: self.name.clone(),
             creation: self.creation,
             modified: self.modified,
             status: Some(self.status.as_str().to_string()),
-            summary: s,
+            summary: TrainingJobSummary {
+                training_job_name: self.name.clone(),
+                training_job_arn: self.arn.clone(),
+                creation_time: self.creation,
+                training_end_time: self.end,
+                last_modified_time: Some(self.modified),
+                training_job_status: self.status.clone(),
+                secondary_status: Some(self.secondary.clone()),
+                warm_pool_status: None,
+                training_plan_arn: None,
+            },
         }
     }
 }
@@ -174,7 +222,7 @@ pub(crate) mod tests {
         JobRecord {
             name: "J".into(),
             arn: "arn".into(),
-            echo: Map::new(),
+            echo: TrainingEcho::default(),
             status: TrainingJobStatus::InProgress,
             secondary: SecondaryStatus::Starting,
             transitions: vec![],
@@ -233,12 +281,13 @@ pub(crate) mod tests {
         // 1.9 s of training reports 1 (floor, at least 1).
         assert_eq!(j.training_seconds(), Some(1));
         let d = j.describe();
-        assert_eq!(d["TrainingTimeInSeconds"], 1);
-        assert_eq!(d["BillableTimeInSeconds"], 1);
-        assert_eq!(d["TrainingStartTime"], 101.5);
-        assert_eq!(d["SecondaryStatusTransitions"][4]["Status"], "Completed");
+        assert_eq!(d.training_time_in_seconds, Some(1));
+        assert_eq!(d.billable_time_in_seconds, Some(1));
+        assert_eq!(d.training_start_time, Some(101.5));
+        let transitions = d.secondary_status_transitions.unwrap_or_default();
+        assert_eq!(transitions[4].status, SecondaryStatus::Completed);
         assert_eq!(
-            d["ModelArtifacts"]["S3ModelArtifacts"],
+            d.model_artifacts.s3_model_artifacts,
             "s3://b/p/J/output/model.tar.gz"
         );
     }

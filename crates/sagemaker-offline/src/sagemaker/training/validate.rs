@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value, json};
+use serde::{Deserialize, Serialize};
 
 use super::job_key;
 use crate::api_error::JsonError;
@@ -16,10 +16,10 @@ use crate::sagemaker::Inner;
 use crate::sagemaker::arn::split_s3;
 use crate::sagemaker::constraints::{self as k, Checker};
 use crate::sagemaker::metrics::{MetricDefinition, linear_learner_definitions};
-use crate::sagemaker::to_map;
 use sagemaker_api::sagemaker::{
-    AlgorithmSpecification, CreateTrainingJobRequest, OutputDataConfig, ResourceConfig,
-    StoppingCondition,
+    AlgorithmSpecification, Channel, CheckpointConfig, CompressionType, CreateTrainingJobRequest,
+    DataSource, OutputCompressionType, OutputDataConfig, RecordWrapper, ResourceConfig,
+    RetryStrategy, S3DataDistribution, StoppingCondition, TrainingInputMode, VpcConfig,
 };
 
 /// One input channel as the runner needs it.
@@ -50,8 +50,35 @@ pub(crate) struct JobPlan {
 /// A valid request: the plan, the echoed members, and the model artifact's S3 URI.
 pub(crate) struct Validated {
     pub plan: JobPlan,
-    pub echo: Map<String, Value>,
+    pub echo: TrainingEcho,
     pub artifacts: String,
+}
+
+/// The request members DescribeTrainingJob echoes, with the defaults the service fills in
+/// (FullyReplicated, CompressionType and RecordWrapperType `None`, the output's KmsKeyId `""` and
+/// `GZIP`, MaxRuntimeInSeconds 86,400, the algorithm's metric definitions). Persisted with the job
+/// under the members' wire names.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase", default)]
+pub(crate) struct TrainingEcho {
+    pub algorithm_specification: Option<AlgorithmSpecification>,
+    pub hyper_parameters: Option<BTreeMap<String, String>>,
+    pub role_arn: Option<String>,
+    pub input_data_config: Option<Vec<Channel>>,
+    pub output_data_config: Option<OutputDataConfig>,
+    pub resource_config: Option<ResourceConfig>,
+    pub stopping_condition: Option<StoppingCondition>,
+    pub enable_network_isolation: Option<bool>,
+    pub enable_inter_container_traffic_encryption: Option<bool>,
+    pub enable_managed_spot_training: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_strategy: Option<RetryStrategy>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint_config: Option<CheckpointConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vpc_config: Option<VpcConfig>,
 }
 
 /// `AlgorithmSpecification` as far as the shape checks read it.
@@ -133,49 +160,40 @@ pub(crate) fn validate(
             metric_defs.push(m);
         }
     }
-    let mut echo = Map::new();
-    let mut alg_echo = alg.spec.map(to_map).unwrap_or_default();
-    alg_echo.insert("TrainingImage".into(), json!(image));
-    alg_echo.insert("TrainingInputMode".into(), json!(alg.input_mode));
-    alg_echo.insert("MetricDefinitions".into(), json!(metric_defs));
-    alg_echo
-        .entry("EnableSageMakerMetricsTimeSeries")
-        .or_insert_with(|| json!(false));
-    echo.insert("AlgorithmSpecification".into(), Value::Object(alg_echo));
-    echo.insert(
-        "HyperParameters".into(),
-        json!(hps.iter().cloned().collect::<BTreeMap<_, _>>()),
+    let mut alg_echo = alg.spec.cloned().unwrap_or_default();
+    alg_echo.training_image = Some(image);
+    alg_echo.training_input_mode = Some(TrainingInputMode::from(alg.input_mode.as_str()));
+    alg_echo.metric_definitions = Some(
+        metric_defs
+            .iter()
+            .map(|d| sagemaker_api::sagemaker::MetricDefinition {
+                name: Some(d.name.clone()),
+                regex: Some(d.regex.clone()),
+            })
+            .collect(),
     );
-    echo.insert("RoleArn".into(), json!(role));
-    echo.insert("InputDataConfig".into(), Value::Array(echo_channels));
-    echo.insert("OutputDataConfig".into(), Value::Object(echo_output));
-    echo.insert("ResourceConfig".into(), Value::Object(echo_resource));
-    echo.insert("StoppingCondition".into(), Value::Object(echo_stop));
-    for (m, v) in [
-        ("EnableNetworkIsolation", req.enable_network_isolation),
-        (
-            "EnableInterContainerTrafficEncryption",
-            req.enable_inter_container_traffic_encryption,
+    alg_echo
+        .enable_sage_maker_metrics_time_series
+        .get_or_insert(false);
+    let echo = TrainingEcho {
+        algorithm_specification: Some(alg_echo),
+        hyper_parameters: Some(hps.iter().cloned().collect()),
+        role_arn: Some(role.to_string()),
+        input_data_config: Some(echo_channels),
+        output_data_config: Some(echo_output),
+        resource_config: Some(echo_resource),
+        stopping_condition: Some(echo_stop),
+        enable_network_isolation: Some(req.enable_network_isolation.unwrap_or(false)),
+        enable_inter_container_traffic_encryption: Some(
+            req.enable_inter_container_traffic_encryption
+                .unwrap_or(false),
         ),
-        (
-            "EnableManagedSpotTraining",
-            req.enable_managed_spot_training,
-        ),
-    ] {
-        echo.insert(m.into(), json!(v.unwrap_or(false)));
-    }
-    if let Some(v) = &req.environment {
-        echo.insert("Environment".into(), json!(v));
-    }
-    if let Some(v) = &req.retry_strategy {
-        echo.insert("RetryStrategy".into(), Value::Object(to_map(v)));
-    }
-    if let Some(v) = &req.checkpoint_config {
-        echo.insert("CheckpointConfig".into(), Value::Object(to_map(v)));
-    }
-    if let Some(v) = &req.vpc_config {
-        echo.insert("VpcConfig".into(), Value::Object(to_map(v)));
-    }
+        enable_managed_spot_training: Some(req.enable_managed_spot_training.unwrap_or(false)),
+        environment: req.environment.clone(),
+        retry_strategy: req.retry_strategy.clone(),
+        checkpoint_config: req.checkpoint_config.clone(),
+        vpc_config: req.vpc_config.clone(),
+    };
     let artifacts = format!("s3://{out_bucket}/{output_key}");
     let plan = JobPlan {
         key: job_key(&name),
@@ -290,7 +308,7 @@ fn hyperparameters(req: &CreateTrainingJobRequest, c: &mut Checker) -> Vec<(Stri
 fn input_data_config(
     req: &CreateTrainingJobRequest,
     c: &mut Checker,
-) -> (Vec<ChannelIn>, Vec<Value>) {
+) -> (Vec<ChannelIn>, Vec<Channel>) {
     let mut channels = Vec::new();
     let mut echo_channels = Vec::new();
     let Some(list) = &req.input_data_config else {
@@ -323,7 +341,7 @@ fn input_data_config(
             .and_then(|d| d.s3_data_source.as_ref());
         let mut uri = None;
         let mut sharded = false;
-        let mut echo_ds = Map::new();
+        let mut echo_ds = ds.cloned().unwrap_or_default();
         match &ds {
             None => c.missing(&format!("{p}.dataSource.s3DataSource")),
             Some(s) => {
@@ -342,7 +360,6 @@ fn input_data_config(
                                 "Converse",
                             ],
                         );
-                        echo_ds.insert("S3DataType".into(), json!(t));
                     }
                 }
                 match s.s3_uri.as_deref() {
@@ -356,7 +373,6 @@ fn input_data_config(
                             Some((&k::S3_RE, k::S3_PATTERN)),
                         );
                         uri = Some(u.to_string());
-                        echo_ds.insert("S3Uri".into(), json!(u));
                     }
                 }
                 let dist = s
@@ -369,10 +385,7 @@ fn input_data_config(
                     &["FullyReplicated", "ShardedByS3Key"],
                 );
                 sharded = dist == "ShardedByS3Key";
-                echo_ds.insert("S3DataDistributionType".into(), json!(dist));
-                for (key, v) in to_map(s) {
-                    echo_ds.entry(key).or_insert(v);
-                }
+                echo_ds.s3_data_distribution_type = Some(S3DataDistribution::from(dist));
             }
         }
         if let Some(t) = &ch.compression_type {
@@ -397,13 +410,14 @@ fn input_data_config(
             );
         }
         let content_type = ch.content_type.clone();
-        let mut echo = to_map(ch);
-        echo.insert("DataSource".into(), json!({ "S3DataSource": echo_ds }));
-        echo.entry("CompressionType")
-            .or_insert_with(|| json!("None"));
-        echo.entry("RecordWrapperType")
-            .or_insert_with(|| json!("None"));
-        echo_channels.push(Value::Object(echo));
+        let mut echo = ch.clone();
+        echo.data_source = Some(DataSource {
+            s3_data_source: Some(echo_ds),
+            ..Default::default()
+        });
+        echo.compression_type.get_or_insert(CompressionType::None);
+        echo.record_wrapper_type.get_or_insert(RecordWrapper::None);
+        echo_channels.push(echo);
         if let (Some(n), Some(u)) = (cname, uri) {
             channels.push(ChannelIn {
                 name: n.to_string(),
@@ -421,10 +435,10 @@ fn input_data_config(
 fn output_data_config(
     config: Option<&OutputDataConfig>,
     c: &mut Checker,
-) -> (Option<String>, Map<String, Value>) {
+) -> (Option<String>, OutputDataConfig) {
     let Some(o) = config else {
         c.missing("outputDataConfig");
-        return (None, Map::new());
+        return (None, OutputDataConfig::default());
     };
     let mut output = None;
     match o.s3_output_path.as_deref() {
@@ -447,19 +461,19 @@ fn output_data_config(
             &["GZIP", "NONE"],
         );
     }
-    let mut echo = to_map(o);
-    echo.entry("KmsKeyId").or_insert_with(|| json!(""));
-    echo.entry("CompressionType")
-        .or_insert_with(|| json!("GZIP"));
+    let mut echo = o.clone();
+    echo.kms_key_id.get_or_insert_with(String::new);
+    echo.compression_type
+        .get_or_insert(OutputCompressionType::Gzip);
     (output, echo)
 }
 
 /// `ResourceConfig`: InstanceType, InstanceCount (1 to 64 here: each host is a thread and a
 /// folder of copies), VolumeSizeInGB, KeepAlivePeriodInSeconds.
-fn resource_config(config: Option<&ResourceConfig>, c: &mut Checker) -> (i64, Map<String, Value>) {
+fn resource_config(config: Option<&ResourceConfig>, c: &mut Checker) -> (i64, ResourceConfig) {
     let Some(r) = config else {
         c.missing("resourceConfig");
-        return (1, Map::new());
+        return (1, ResourceConfig::default());
     };
     let mut instance_count = 1;
     match &r.instance_type {
@@ -489,27 +503,27 @@ fn resource_config(config: Option<&ResourceConfig>, c: &mut Checker) -> (i64, Ma
         c.at_least(secs, "resourceConfig.keepAlivePeriodInSeconds", 0);
         c.at_most(secs, "resourceConfig.keepAlivePeriodInSeconds", 21600);
     }
-    (instance_count, to_map(r))
+    (instance_count, r.clone())
 }
 
 /// `StoppingCondition`: MaxRuntimeInSeconds 1 to 2,419,200 (28 days), default 86,400 (1 day).
 fn stopping_condition(
     condition: Option<&StoppingCondition>,
     c: &mut Checker,
-) -> (i64, Map<String, Value>) {
+) -> (i64, StoppingCondition) {
     let mut max_runtime = 86_400i64;
     let Some(s) = condition else {
         c.missing("stoppingCondition");
-        return (max_runtime, Map::new());
+        return (max_runtime, StoppingCondition::default());
     };
     if let Some(m) = s.max_runtime_in_seconds.map(i64::from) {
         c.at_least(m, "stoppingCondition.maxRuntimeInSeconds", 1);
         c.at_most(m, "stoppingCondition.maxRuntimeInSeconds", 2_419_200);
         max_runtime = m;
     }
-    let mut echo = to_map(s);
-    echo.entry("MaxRuntimeInSeconds")
-        .or_insert_with(|| json!(max_runtime));
+    let mut echo = s.clone();
+    echo.max_runtime_in_seconds
+        .get_or_insert(i32::try_from(max_runtime).unwrap_or(86_400));
     (max_runtime, echo)
 }
 
