@@ -292,6 +292,46 @@ pub(crate) mod tests {
         );
     }
 
+    /// A record written before the echo was typed (a JSON map of the same wire names) still loads
+    /// and describes the same members.
+    #[test]
+    fn records_with_the_untyped_echo_still_load() {
+        let old = r#"{"name":"J","arn":"arn","status":"Completed","secondary":"Completed",
+            "transitions":[],"creation":1.0,"modified":2.0,"start":1.5,"end":2.0,"failure":null,
+            "metrics":[],"artifacts":"s3://b/J/output/model.tar.gz","instance_count":5,"log_epoch":1,
+            "echo":{"AlgorithmSpecification":{"TrainingImage":"img","TrainingInputMode":"File",
+                "MetricDefinitions":[{"Name":"train:objective_loss","Regex":"x"}],
+                "EnableSageMakerMetricsTimeSeries":false},
+              "HyperParameters":{"epochs":"2"},"RoleArn":"arn:aws:iam::123456789012:role/R",
+              "InputDataConfig":[{"ChannelName":"train","DataSource":{"S3DataSource":{
+                "S3DataType":"S3Prefix","S3Uri":"s3://b/train/","S3DataDistributionType":"ShardedByS3Key"}},
+                "CompressionType":"None","RecordWrapperType":"None"}],
+              "OutputDataConfig":{"S3OutputPath":"s3://b/","KmsKeyId":"","CompressionType":"GZIP"},
+              "ResourceConfig":{"InstanceType":"ml.c4.2xlarge","InstanceCount":5,"VolumeSizeInGB":10},
+              "StoppingCondition":{"MaxRuntimeInSeconds":1800},"EnableNetworkIsolation":false,
+              "EnableInterContainerTrafficEncryption":false,"EnableManagedSpotTraining":false}}"#;
+        let j: JobRecord = serde_json::from_str(old).expect("old record");
+        let d = j.describe();
+        let channel = &d.input_data_config.unwrap_or_default()[0];
+        let s3 = channel
+            .data_source
+            .as_ref()
+            .and_then(|d| d.s3_data_source.as_ref())
+            .expect("s3 source");
+        assert_eq!(
+            s3.s3_data_distribution_type.as_ref().map(|d| d.as_str()),
+            Some("ShardedByS3Key")
+        );
+        assert_eq!(d.stopping_condition.max_runtime_in_seconds, Some(1800));
+        assert_eq!(
+            d.hyper_parameters.unwrap_or_default().get("epochs").map(String::as_str),
+            Some("2")
+        );
+        // And it is written back in the same shape.
+        let again = serde_json::to_value(&j).expect("serialize");
+        assert_eq!(again["echo"]["ResourceConfig"]["InstanceCount"], 5);
+    }
+
     #[test]
     fn stop_and_max_runtime_map_to_stopped() {
         let mut j = record();
