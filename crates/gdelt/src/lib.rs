@@ -11,7 +11,7 @@
 //! - (feature `polars`) [`read::read_events_path`], [`read::read_events_bytes`]
 //! - (feature `polars`) [`transform::top_event_codes`], [`transform::prepare`],
 //!   [`transform::shuffle_split`], [`transform::Prepared`], [`transform::NUMERIC_FEATURE_NAMES`],
-//!   [`transform::describe`], [`transform::event_code_shares`]
+//!   [`transform::describe`], [`transform::quantile`]
 
 pub mod cameo;
 pub mod generate;

@@ -195,8 +195,10 @@ pub fn shuffle_split(p: &Prepared, train_fraction: f64, seed: u64) -> (Prepared,
     (take(&perm[..n_train]), take(&perm[n_train..]))
 }
 
-/// Linear-interpolated quantile of sorted values (pandas' default).
-fn quantile(sorted: &[f64], q: f64) -> f64 {
+/// The q-quantile of ascending `sorted` values, interpolated linearly between the two nearest
+/// ranks (pandas' and numpy's default); NaN for no values. The kit's one quantile: `describe`
+/// here, and kernel-helpers' error tables and chart limits.
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }
@@ -235,30 +237,6 @@ pub fn describe(df: &DataFrame, cols: &[&str]) -> Result<DataFrame, GdeltError> 
         columns.push(Column::new(name.into(), values));
     }
     Ok(DataFrame::new_infer_height(columns)?)
-}
-
-/// The notebook's EventCode crosstab: one row per code with `count` and `percent` (% of all
-/// non-null observations), most frequent first (ties by code).
-pub fn event_code_shares(df: &DataFrame) -> Result<DataFrame, GdeltError> {
-    let codes = str_column(df, "EventCode")?;
-    let mut counts: HashMap<&str, u64> = HashMap::new();
-    for c in codes.iter().flatten() {
-        *counts.entry(c).or_default() += 1;
-    }
-    let total: u64 = counts.values().sum();
-    let mut v: Vec<(&str, u64)> = counts.into_iter().collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-    let names: Vec<&str> = v.iter().map(|x| x.0).collect();
-    let count: Vec<u64> = v.iter().map(|x| x.1).collect();
-    let pct: Vec<f64> = v
-        .iter()
-        .map(|x| 100.0 * x.1 as f64 / total as f64)
-        .collect();
-    Ok(DataFrame::new_infer_height(vec![
-        Column::new("EventCode".into(), names),
-        Column::new("count".into(), count),
-        Column::new("percent".into(), pct),
-    ])?)
 }
 
 #[cfg(test)]
@@ -485,21 +463,5 @@ mod tests {
         assert_eq!(&n[3..], &[1.0, 1.25, 2.0, 2.0, 5.0]);
         let stat = d.column("statistic").expect("s").str().expect("str");
         assert_eq!(stat.get(2), Some("std"));
-    }
-
-    #[test]
-    fn event_code_shares_are_percentages() {
-        let df = frame(&[
-            ("040", 1, 1.0, 1.0, 1.0, 1.0, 1.0),
-            ("042", 1, 1.0, 1.0, 1.0, 1.0, 1.0),
-            ("040", 1, 1.0, 1.0, 1.0, 1.0, 1.0),
-            ("040", 1, 1.0, 1.0, 1.0, 1.0, 1.0),
-        ]);
-        let s = event_code_shares(&df).expect("shares");
-        assert_eq!(s.shape(), (2, 3));
-        let c = s.column("EventCode").expect("c").str().expect("s");
-        assert_eq!((c.get(0), c.get(1)), (Some("040"), Some("042")));
-        let p = s.column("percent").expect("p").f64().expect("f");
-        assert_eq!((p.get(0), p.get(1)), (Some(75.0), Some(25.0)));
     }
 }
