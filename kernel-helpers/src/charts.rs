@@ -5,17 +5,18 @@
 //! DejaVu Sans (`assets/fonts/DejaVuSans.ttf`, Bitstream Vera licence) is embedded and
 //! registered once per process as `sans-serif` by [`ensure_font`].
 
-use crate::data::local_frame;
 use std::sync::OnceLock;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
-use polars::prelude::{DataFrame, DataType};
+use polars::prelude::DataFrame;
 
 use crate::display::{Png, Svg};
 use crate::error::{KitError, KitResult};
-use crate::sagemaker::TrainingJob;
+use crate::frames::column_f64;
+use crate::job::TrainingJob;
+use crate::stats::{ErrorSummary, quantile};
 
 static FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 static FONT: OnceLock<Result<(), String>> = OnceLock::new();
@@ -117,31 +118,6 @@ fn min_max(values: &[f64]) -> (f64, f64) {
         return (lo - 0.5, hi + 0.5);
     }
     (lo, hi)
-}
-
-/// The numeric values of a column as f64 (nulls dropped; strings that parse as numbers kept).
-pub fn column_f64(df: &DataFrame, name: &str) -> KitResult<Vec<f64>> {
-    let df = &local_frame(df);
-    let col = df
-        .column(name)
-        .map_err(|e| KitError::msg(format!("column {name}: {e}")))?;
-    let s = col.as_materialized_series();
-    if s.dtype() == &DataType::String {
-        let ca = s
-            .str()
-            .map_err(|e| KitError::msg(format!("column {name}: {e}")))?;
-        return Ok((0..ca.len())
-            .filter_map(|i| ca.get(i))
-            .filter_map(|v| v.trim().parse().ok())
-            .collect());
-    }
-    let f = s
-        .cast(&DataType::Float64)
-        .map_err(|e| KitError::msg(format!("column {name} is not numeric: {e}")))?;
-    let ca = f
-        .f64()
-        .map_err(|e| KitError::msg(format!("column {name}: {e}")))?;
-    Ok((0..ca.len()).filter_map(|i| ca.get(i)).collect())
 }
 
 struct HistPanel {
@@ -518,7 +494,7 @@ pub fn error_distributions(models: &[(&str, &[f64])], bins: usize) -> KitResult<
     // Clip the x range at the 99.5th percentile so a long tail does not squash the bars.
     let mut sorted: Vec<f64> = all.iter().copied().filter(|v| v.is_finite()).collect();
     sorted.sort_by(f64::total_cmp);
-    let hi = quantile_sorted(&sorted, 0.995).max(1e-9);
+    let hi = quantile(&sorted, 0.995).max(1e-9);
     let lo = 0.0f64.min(sorted.first().copied().unwrap_or(0.0));
     let hists: Vec<Vec<u64>> = models
         .iter()
@@ -593,21 +569,12 @@ pub fn error_distributions(models: &[(&str, &[f64])], bins: usize) -> KitResult<
 }
 
 /// [`error_distributions`] of the absolute errors of several models.
-pub fn error_charts(models: &[&crate::data::ErrorSummary], bins: usize) -> KitResult<Svg> {
+pub fn error_charts(models: &[&ErrorSummary], bins: usize) -> KitResult<Svg> {
     let named: Vec<(&str, &[f64])> = models
         .iter()
         .map(|m| (m.name.as_str(), m.abs_errors.as_slice()))
         .collect();
     error_distributions(&named, bins)
-}
-
-/// The q-quantile (nearest rank) of sorted values.
-pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let idx = ((sorted.len() - 1) as f64 * q.clamp(0.0, 1.0)).round() as usize;
-    sorted[idx]
 }
 
 /// Up to `max_points` (value, fraction ≤ value) points of the empirical CDF.
@@ -632,7 +599,7 @@ pub fn ecdf_points(values: &[f64], max_points: usize) -> Vec<(f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sagemaker::Transition;
+    use crate::job::Transition;
     use polars::prelude::*;
 
     #[test]

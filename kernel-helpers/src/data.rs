@@ -1,21 +1,22 @@
 //! The workshop's data steps: load a GDELT year from S3, explore it, prepare and upload the
-//! training data in recordIO-protobuf, and evaluate endpoints on a held-out year.
+//! training data in recordIO-protobuf, prepare the held-out test year and tabulate the endpoints'
+//! errors (the scoring itself is [`crate::scoring`]).
 //!
-//! Parsing and the feature transform live in the `gdelt` crate and the codec in
+//! Parsing, the feature transform and the statistics live in the `gdelt` crate and the codec in
 //! `sagemaker-recordio`; this module strings them together with S3 and prints progress lines.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use futures::StreamExt;
 use gdelt::transform::{Prepared, prepare, shuffle_split};
 use polars::prelude::DataFrame;
 
-use crate::aws::{block_on, download_object, human_bytes, sdk_config, sdk_error, upload_object};
-use crate::charts::column_f64;
+use crate::aws::{download_object, human_bytes, upload_object};
 use crate::display::Table;
 use crate::error::{KitError, KitResult};
+use crate::frames::{column_f64, encode_recordio, local_frame};
 use crate::settings::Settings;
+use crate::stats::{ErrorSummary, quantile};
 
 /// The seven columns the workshop keeps.
 pub const WORKSHOP_COLUMNS: [&str; 7] = [
@@ -45,31 +46,11 @@ pub fn load_year(settings: &Settings, year: i32) -> KitResult<DataFrame> {
     Ok(df)
 }
 
-/// A copy of `df` (columns are reference-counted, so this is cheap) whose cached schema is empty.
-///
-/// Why: evcxr links every cell as its own library with its own copy of polars and foldhash. A frame
-/// made in one cell carries a cached name→column schema hashed with that cell's copy of foldhash's
-/// process-wide seed, so in a later cell a lookup by name can miss ("EventCode not found") although
-/// the column is there. The kit's evcxr builds fix that at the root — every copy gets the same seed
-/// (`kernel-helpers/evcxr/README.md`) — and the helpers still look columns up on a rebuilt frame,
-/// so that they also work in a kernel started without the kit's configuration.
-pub fn local_frame(df: &DataFrame) -> DataFrame {
-    let columns = df.columns().to_vec();
-    DataFrame::new(df.height(), columns).unwrap_or_else(|_| df.clone())
-}
-
 /// The `n` most frequent EventCodes of a frame (ties broken by code), as the original notebook's
 /// top-20 list; see [`gdelt::transform::top_event_codes`].
 pub fn top_event_codes(df: &DataFrame, n: usize) -> KitResult<Vec<String>> {
     gdelt::transform::top_event_codes(&local_frame(df), n)
         .map_err(|e| KitError::msg(format!("top {n} event codes: {e}")))
-}
-
-/// The named columns of a frame, in that order.
-pub fn select_columns(df: &DataFrame, columns: &[&str]) -> KitResult<DataFrame> {
-    let df = &local_frame(df);
-    df.select(columns.iter().copied())
-        .map_err(|e| KitError::msg(format!("selecting columns {columns:?}: {e}")))
 }
 
 fn string_values(df: &DataFrame, column: &str) -> KitResult<Vec<String>> {
@@ -113,65 +94,34 @@ pub fn crosstab_percent(df: &DataFrame, column: &str) -> KitResult<Table> {
     )))
 }
 
-/// Summary statistics per numeric column: count, mean, std, min, 25 %, 50 %, 75 %, max
-/// (pandas' `describe`; quantiles interpolate linearly, std uses n − 1).
+/// Summary statistics per numeric column — count, mean, std, min, 25 %, 50 %, 75 %, max — as
+/// pandas' `describe` computes them ([`gdelt::transform::describe`]: nulls and NaN skipped,
+/// quantiles interpolated linearly, std with n − 1), as a table: counts whole, the rest to six
+/// decimals.
 pub fn describe(df: &DataFrame, columns: &[&str]) -> KitResult<Table> {
-    let df = &local_frame(df);
+    let stats = gdelt::transform::describe(&local_frame(df), columns)
+        .map_err(|e| KitError::msg(format!("describe {columns:?}: {e}")))?;
     let mut header = vec!["statistic".to_string()];
     header.extend(columns.iter().map(|c| c.to_string()));
-    let mut stats: Vec<[f64; 8]> = Vec::new();
+    let mut values = Vec::with_capacity(columns.len());
     for c in columns {
-        let mut v = column_f64(df, c)?;
-        v.retain(|x| x.is_finite());
-        v.sort_by(f64::total_cmp);
-        stats.push(summary(&v));
+        values.push(column_f64(&stats, c)?);
     }
+    let names = string_values(&stats, "statistic")?;
     let mut t = Table::new(header);
-    for (i, name) in ["count", "mean", "std", "min", "25%", "50%", "75%", "max"]
-        .iter()
-        .enumerate()
-    {
-        let mut row = vec![name.to_string()];
-        row.extend(stats.iter().map(|s| {
-            if i == 0 {
-                format!("{:.0}", s[0])
+    for (i, name) in names.into_iter().enumerate() {
+        let mut row = vec![name.clone()];
+        row.extend(values.iter().map(|v| {
+            let x = v.get(i).copied().unwrap_or(f64::NAN);
+            if name == "count" {
+                format!("{x:.0}")
             } else {
-                format!("{:.6}", s[i])
+                format!("{x:.6}")
             }
         }));
         t.push(row);
     }
     Ok(t)
-}
-
-fn quantile_linear(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let pos = (sorted.len() - 1) as f64 * q;
-    let lo = pos.floor() as usize;
-    let hi = pos.ceil() as usize;
-    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
-}
-
-fn summary(sorted: &[f64]) -> [f64; 8] {
-    let n = sorted.len() as f64;
-    let mean = sorted.iter().sum::<f64>() / n;
-    let var = if sorted.len() > 1 {
-        sorted.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)
-    } else {
-        f64::NAN
-    };
-    [
-        n,
-        mean,
-        var.sqrt(),
-        sorted.first().copied().unwrap_or(f64::NAN),
-        quantile_linear(sorted, 0.25),
-        quantile_linear(sorted, 0.5),
-        quantile_linear(sorted, 0.75),
-        sorted.last().copied().unwrap_or(f64::NAN),
-    ]
 }
 
 /// The `n` most frequent values of `EventCode` with counts and shares.
@@ -215,17 +165,6 @@ pub struct UploadReport {
     pub train_bytes: usize,
     /// Bytes of `validation/YYYY.data`.
     pub validation_bytes: usize,
-}
-
-/// Encodes a prepared split as recordIO-protobuf (features under `values`, label under `values`).
-pub fn encode_recordio(p: &Prepared) -> KitResult<Vec<u8>> {
-    sagemaker_recordio::write_dense_matrix(
-        Vec::with_capacity(p.n_rows() * (p.n_features() * 4 + 80)),
-        &p.features,
-        p.n_features(),
-        Some(p.labels.as_slice()),
-    )
-    .map_err(|e| KitError::msg(format!("encoding recordIO-protobuf: {e}")))
 }
 
 /// For each year: load it from S3, apply the transform with `codes`, shuffle (seed 1729) and split
@@ -318,250 +257,6 @@ pub fn prepare_test_year(settings: &Settings, year: i32, codes: &[String]) -> Ki
     Ok(p)
 }
 
-/// C's / numpy's `%g`: 6 significant digits, exponent form when the exponent is < −4 or ≥ 6,
-/// trailing zeros removed.
-pub fn fmt_g(x: f64) -> String {
-    if x.is_nan() {
-        return "nan".into();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    if x == 0.0 {
-        return if x.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        };
-    }
-    // The exponent after rounding to 6 significant digits.
-    let sci = format!("{x:.5e}");
-    let (mant, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    if !(-4..6).contains(&exp) {
-        let m = strip_zeros(mant);
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{m}e{sign}{:02}", exp.abs())
-    } else {
-        let decimals = (5 - exp).max(0) as usize;
-        strip_zeros(&format!("{x:.decimals$}"))
-    }
-}
-
-fn strip_zeros(s: &str) -> String {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s.to_string()
-    }
-}
-
-/// One CSV row like `np.savetxt(fmt="%g", delimiter=",")`.
-pub fn csv_row(row: &[f32]) -> String {
-    row.iter()
-        .map(|v| fmt_g(f64::from(*v)))
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-/// Largest request body sent to an endpoint (the original keeps batches at about 5 MiB).
-pub const MAX_BATCH_BYTES: usize = 5 * 1024 * 1024;
-
-/// Splits a row-major matrix into CSV payloads the way the original does — `rows = 5 MiB /
-/// size_of(first row)`, then `np.array_split` into `n / rows + 1` near-equal parts — and halves
-/// any part that would still exceed 5 MiB. Returns (first row index, payload) pairs.
-pub fn to_csv_batches(features: &[f32], n_features: usize) -> KitResult<Vec<(usize, String)>> {
-    if n_features == 0 || !features.len().is_multiple_of(n_features) {
-        return Err(KitError::msg(format!(
-            "feature matrix of {} values is not a whole number of rows of {n_features}",
-            features.len()
-        )));
-    }
-    let n = features.len() / n_features;
-    if n == 0 {
-        return Ok(Vec::new());
-    }
-    // sys.getsizeof(str) = 49 bytes of object header + the characters (ASCII).
-    let first = csv_row(&features[..n_features]);
-    let rows_per = MAX_BATCH_BYTES as f64 / (49 + first.len()) as f64;
-    let parts = ((n as f64 / rows_per) + 1.0).floor().max(1.0) as usize;
-    let (base, extra) = (n / parts, n % parts);
-    let mut ranges = Vec::with_capacity(parts);
-    let mut start = 0;
-    for i in 0..parts {
-        let len = base + usize::from(i < extra);
-        if len > 0 {
-            ranges.push((start, start + len));
-        }
-        start += len;
-    }
-    let mut out = Vec::new();
-    while let Some((a, b)) = ranges.first().copied() {
-        ranges.remove(0);
-        let body = features[a * n_features..b * n_features]
-            .chunks(n_features)
-            .map(csv_row)
-            .collect::<Vec<_>>()
-            .join("\n");
-        if body.len() > MAX_BATCH_BYTES && b - a > 1 {
-            let mid = a + (b - a) / 2;
-            ranges.insert(0, (mid, b));
-            ranges.insert(0, (a, mid));
-            continue;
-        }
-        out.push((a, body));
-    }
-    Ok(out)
-}
-
-/// Parses `{"predictions": [{"score": …}, …]}`.
-pub fn parse_scores(body: &[u8]) -> KitResult<Vec<f32>> {
-    let v: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|e| KitError::msg(format!("endpoint response is not JSON: {e}")))?;
-    let preds = v
-        .get("predictions")
-        .and_then(|p| p.as_array())
-        .ok_or_else(|| KitError::msg("endpoint response has no \"predictions\" list"))?;
-    preds
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            p.get("score")
-                .and_then(|s| s.as_f64())
-                .map(|s| s as f32)
-                .ok_or_else(|| KitError::msg(format!("prediction {i} has no numeric \"score\"")))
-        })
-        .collect()
-}
-
-/// Sends the test matrix to `endpoint` as `text/csv` batches (see [`to_csv_batches`]),
-/// `concurrency` requests at a time, printing progress; returns one score per row, in order.
-pub fn predict_batches(endpoint: &str, test: &Prepared, concurrency: usize) -> KitResult<Vec<f32>> {
-    let batches = to_csv_batches(&test.features, test.n_features())?;
-    let total_rows = test.n_rows();
-    let n_batches = batches.len();
-    println!(
-        "{endpoint}: {total_rows} rows in {n_batches} batches of ≤ {}, {} at a time",
-        human_bytes(MAX_BATCH_BYTES as u64),
-        concurrency.max(1)
-    );
-    let start = Instant::now();
-    block_on(async {
-        let conf = sdk_config().await;
-        let client = aws_sdk_sagemakerruntime::Client::new(&conf);
-        let mut results: Vec<(usize, Vec<f32>)> = Vec::with_capacity(n_batches);
-        let mut stream = futures::stream::iter(batches.into_iter().map(|(first, body)| {
-            let client = client.clone();
-            async move {
-                let rows = body.lines().count();
-                let out = client
-                    .invoke_endpoint()
-                    .endpoint_name(endpoint)
-                    .content_type("text/csv")
-                    .accept("application/json")
-                    .body(aws_sdk_sagemakerruntime::primitives::Blob::new(
-                        body.into_bytes(),
-                    ))
-                    .send()
-                    .await
-                    .map_err(|e| {
-                        sdk_error(format!("invoking {endpoint} (rows from {first})"), e)
-                    })?;
-                let scores = parse_scores(out.body().map(|b| b.as_ref()).unwrap_or_default())?;
-                if scores.len() != rows {
-                    return Err(KitError::msg(format!(
-                        "{endpoint} returned {} scores for {rows} rows (batch from row {first})",
-                        scores.len()
-                    )));
-                }
-                Ok::<_, KitError>((first, scores))
-            }
-        }))
-        .buffer_unordered(concurrency.max(1));
-        let mut done_rows = 0usize;
-        let mut next_report = 10usize;
-        while let Some(r) = stream.next().await {
-            let (first, scores) = r?;
-            done_rows += scores.len();
-            results.push((first, scores));
-            let pct = done_rows * 100 / total_rows.max(1);
-            if pct >= next_report || results.len() == n_batches {
-                println!(
-                    "  {endpoint}: {done_rows}/{total_rows} rows ({pct} %), {:.1} s",
-                    start.elapsed().as_secs_f64()
-                );
-                next_report = (pct / 10 + 1) * 10;
-            }
-        }
-        results.sort_by_key(|(first, _)| *first);
-        Ok(results.into_iter().flat_map(|(_, s)| s).collect())
-    })?
-}
-
-/// Mean squared error.
-pub fn mse(y: &[f32], pred: &[f32]) -> KitResult<f64> {
-    check_len(y, pred)?;
-    Ok(y.iter()
-        .zip(pred)
-        .map(|(a, b)| (f64::from(*a) - f64::from(*b)).powi(2))
-        .sum::<f64>()
-        / y.len() as f64)
-}
-
-/// Mean absolute error.
-pub fn mae(y: &[f32], pred: &[f32]) -> KitResult<f64> {
-    check_len(y, pred)?;
-    Ok(y.iter()
-        .zip(pred)
-        .map(|(a, b)| (f64::from(*a) - f64::from(*b)).abs())
-        .sum::<f64>()
-        / y.len() as f64)
-}
-
-fn check_len(y: &[f32], pred: &[f32]) -> KitResult<()> {
-    if y.len() != pred.len() || y.is_empty() {
-        return Err(KitError::msg(format!(
-            "{} labels but {} predictions (need the same, non-zero number)",
-            y.len(),
-            pred.len()
-        )));
-    }
-    Ok(())
-}
-
-/// Error summary of one model on the test set.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ErrorSummary {
-    /// Model name (`replicated`, `sharded`).
-    pub name: String,
-    /// Mean squared error.
-    pub mse: f64,
-    /// Mean absolute error.
-    pub mae: f64,
-    /// |y − ŷ| per row.
-    pub abs_errors: Vec<f64>,
-}
-
-impl ErrorSummary {
-    /// Computes MSE, MAE and the absolute errors.
-    pub fn new(name: &str, y: &[f32], pred: &[f32]) -> KitResult<Self> {
-        Ok(ErrorSummary {
-            name: name.to_string(),
-            mse: mse(y, pred)?,
-            mae: mae(y, pred)?,
-            abs_errors: y
-                .iter()
-                .zip(pred)
-                .map(|(a, b)| (f64::from(*a) - f64::from(*b)).abs())
-                .collect(),
-        })
-    }
-    /// `name: MSE=… MAE=…`.
-    pub fn line(&self) -> String {
-        format!("{}: MSE={:.6} MAE={:.6}", self.name, self.mse, self.mae)
-    }
-}
-
 /// MSE, MAE and absolute-error quantiles of several models, one row each.
 pub fn error_table(models: &[&ErrorSummary]) -> Table {
     let mut t = Table::new([
@@ -576,7 +271,7 @@ pub fn error_table(models: &[&ErrorSummary]) -> Table {
     for m in models {
         let mut v = m.abs_errors.clone();
         v.sort_by(f64::total_cmp);
-        let q = |p: f64| format!("{:.4}", quantile_linear(&v, p));
+        let q = |p: f64| format!("{:.4}", quantile(&v, p));
         t.push([
             m.name.clone(),
             format!("{:.4}", m.mse),
@@ -593,71 +288,6 @@ pub fn error_table(models: &[&ErrorSummary]) -> Table {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn percent_g_like_c() {
-        let cases: [(f64, &str); 12] = [
-            (0.0, "0"),
-            (1.0, "1"),
-            (-2.5, "-2.5"),
-            (38.8833, "38.8833"),
-            (-77.0364, "-77.0364"),
-            (5.52631578947368, "5.52632"),
-            (123456.0, "123456"),
-            (1234567.0, "1.23457e+06"),
-            (0.0001, "0.0001"),
-            (0.00001234, "1.234e-05"),
-            (999999.5, "1e+06"),
-            (100.0, "100"),
-        ];
-        for (x, want) in cases {
-            assert_eq!(fmt_g(x), want, "fmt_g({x})");
-        }
-        assert_eq!(csv_row(&[1.0, 0.5, -3.25]), "1,0.5,-3.25");
-    }
-
-    #[test]
-    fn csv_batches_cover_all_rows_in_order_and_stay_under_5mib() {
-        let n_features = 25;
-        let n = 100_000;
-        let features: Vec<f32> = (0..n * n_features)
-            .map(|i| ((i % 977) as f32) * 0.731 - 300.0)
-            .collect();
-        let batches = to_csv_batches(&features, n_features).unwrap();
-        assert!(batches.len() > 1);
-        let mut next = 0;
-        for (first, body) in &batches {
-            assert_eq!(*first, next);
-            assert!(body.len() <= MAX_BATCH_BYTES, "{} bytes", body.len());
-            next += body.lines().count();
-        }
-        assert_eq!(next, n);
-        let line0 = batches[0].1.lines().next().unwrap();
-        assert_eq!(line0, csv_row(&features[..n_features]));
-        assert!(to_csv_batches(&features[..7], n_features).is_err());
-    }
-
-    #[test]
-    fn metrics() {
-        let y = [1.0f32, 2.0, 3.0];
-        let p = [1.0f32, 3.0, 1.0];
-        assert!((mse(&y, &p).unwrap() - 5.0 / 3.0).abs() < 1e-12);
-        assert!((mae(&y, &p).unwrap() - 1.0).abs() < 1e-12);
-        assert!(mse(&y, &p[..2]).is_err());
-        let s = ErrorSummary::new("sharded", &y, &p).unwrap();
-        assert_eq!(s.line(), "sharded: MSE=1.666667 MAE=1.000000");
-        assert_eq!(s.abs_errors, vec![0.0, 1.0, 2.0]);
-    }
-
-    #[test]
-    fn scores() {
-        assert_eq!(
-            parse_scores(br#"{"predictions":[{"score":1.5},{"score":-2}]}"#).unwrap(),
-            vec![1.5, -2.0]
-        );
-        assert!(parse_scores(br#"{"predictions":[{"label":1}]}"#).is_err());
-        assert!(parse_scores(b"nope").is_err());
-    }
 
     #[test]
     fn describe_matches_pandas_conventions() {

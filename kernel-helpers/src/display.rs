@@ -5,11 +5,12 @@
 //! `text/html` table plus a `text/plain` fallback; charts print `image/svg+xml` or `image/png`.
 //! Outside a notebook every type also implements `Display` (the plain-text form).
 
-use crate::data::local_frame;
 use std::fmt;
 
 use base64::Engine as _;
 use polars::prelude::{AnyValue, DataFrame};
+
+use crate::frames::local_frame;
 
 fn emit(mime: &str, content: &str) {
     println!("EVCXR_BEGIN_CONTENT {mime}\n{content}\nEVCXR_END_CONTENT");

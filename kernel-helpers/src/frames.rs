@@ -4,6 +4,11 @@
 //! random order, turning a frame into the row-major matrix recordIO-protobuf wants, and a check of
 //! the notebook's result against the kit's reference transform (`gdelt::transform::prepare`, which
 //! notebook 3 uses for the test year).
+//!
+//! It is also the kit's one home for frame plumbing the other layers share: [`local_frame`] (why
+//! every helper looks columns up on a rebuilt frame), [`column_f64`], [`select_columns`] and
+//! [`encode_recordio`]. Tables, charts and the workshop steps import these; this module imports
+//! none of them.
 
 use gdelt::transform::Prepared;
 use polars::prelude::{DataFrame, DataType, IdxSize};
@@ -22,7 +27,7 @@ pub fn shuffled_order(n: usize, seed: u64) -> Vec<IdxSize> {
 /// A frame of numeric columns as the matrix Linear Learner reads: every column but `label` as a
 /// row-major `f32` feature, in the frame's column order, and `label` as the label. Nulls become NaN.
 pub fn frame_to_prepared(df: &DataFrame, label: &str) -> KitResult<Prepared> {
-    let df = crate::data::local_frame(df);
+    let df = local_frame(df);
     let err = |c: &str, e: polars::prelude::PolarsError| KitError::msg(format!("column {c}: {e}"));
     let mut columns: Vec<Vec<f32>> = Vec::new();
     let mut names: Vec<String> = Vec::new();
@@ -61,7 +66,7 @@ pub fn frame_to_prepared(df: &DataFrame, label: &str) -> KitResult<Prepared> {
 
 /// recordIO-protobuf bytes of a prepared frame (see [`frame_to_prepared`]), ready to upload.
 pub fn recordio_bytes(df: &DataFrame, label: &str) -> KitResult<Vec<u8>> {
-    crate::data::encode_recordio(&frame_to_prepared(df, label)?)
+    encode_recordio(&frame_to_prepared(df, label)?)
 }
 
 /// Compares the notebook's transform of a year with the kit's reference transform of the same
@@ -73,7 +78,7 @@ pub fn compare_with_reference(
     codes: &[String],
 ) -> KitResult<String> {
     let ours = frame_to_prepared(notebook_frame, gdelt::transform::LABEL_NAME)?;
-    let reference = gdelt::transform::prepare(&crate::data::local_frame(raw_year), codes)
+    let reference = gdelt::transform::prepare(&local_frame(raw_year), codes)
         .map_err(|e| KitError::msg(format!("reference transform: {e}")))?;
     if ours.feature_names != reference.feature_names {
         return Err(KitError::msg(format!(
@@ -112,6 +117,62 @@ pub fn compare_with_reference(
         ours.n_rows(),
         width
     ))
+}
+
+/// A copy of `df` (columns are reference-counted, so this is cheap) whose cached schema is empty.
+///
+/// Why: evcxr links every cell as its own library with its own copy of polars and foldhash. A frame
+/// made in one cell carries a cached name→column schema hashed with that cell's copy of foldhash's
+/// process-wide seed, so in a later cell a lookup by name can miss ("EventCode not found") although
+/// the column is there. The kit's evcxr builds fix that at the root — every copy gets the same seed
+/// (`kernel-helpers/evcxr/README.md`) — and the helpers still look columns up on a rebuilt frame,
+/// so that they also work in a kernel started without the kit's configuration.
+pub fn local_frame(df: &DataFrame) -> DataFrame {
+    let columns = df.columns().to_vec();
+    DataFrame::new(df.height(), columns).unwrap_or_else(|_| df.clone())
+}
+
+/// The named columns of a frame, in that order.
+pub fn select_columns(df: &DataFrame, columns: &[&str]) -> KitResult<DataFrame> {
+    let df = &local_frame(df);
+    df.select(columns.iter().copied())
+        .map_err(|e| KitError::msg(format!("selecting columns {columns:?}: {e}")))
+}
+
+/// The numeric values of a column as f64 (nulls dropped; strings that parse as numbers kept).
+pub fn column_f64(df: &DataFrame, name: &str) -> KitResult<Vec<f64>> {
+    let df = &local_frame(df);
+    let col = df
+        .column(name)
+        .map_err(|e| KitError::msg(format!("column {name}: {e}")))?;
+    let s = col.as_materialized_series();
+    if s.dtype() == &DataType::String {
+        let ca = s
+            .str()
+            .map_err(|e| KitError::msg(format!("column {name}: {e}")))?;
+        return Ok((0..ca.len())
+            .filter_map(|i| ca.get(i))
+            .filter_map(|v| v.trim().parse().ok())
+            .collect());
+    }
+    let f = s
+        .cast(&DataType::Float64)
+        .map_err(|e| KitError::msg(format!("column {name} is not numeric: {e}")))?;
+    let ca = f
+        .f64()
+        .map_err(|e| KitError::msg(format!("column {name}: {e}")))?;
+    Ok((0..ca.len()).filter_map(|i| ca.get(i)).collect())
+}
+
+/// Encodes a prepared split as recordIO-protobuf (features under `values`, label under `values`).
+pub fn encode_recordio(p: &Prepared) -> KitResult<Vec<u8>> {
+    sagemaker_recordio::write_dense_matrix(
+        Vec::with_capacity(p.n_rows() * (p.n_features() * 4 + 80)),
+        &p.features,
+        p.n_features(),
+        Some(p.labels.as_slice()),
+    )
+    .map_err(|e| KitError::msg(format!("encoding recordIO-protobuf: {e}")))
 }
 
 #[cfg(test)]

@@ -9,15 +9,27 @@
 //! that belongs to something else stops the cell with a message saying how to remove it, instead
 //! of silently evaluating an old model.
 
-use std::time::Duration;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use sagemaker_api::JsonOperation;
+use sagemaker_api::sagemaker::{
+    ContainerDefinition, CreateEndpointConfigInput, CreateEndpointInput, CreateModelInput,
+    DeleteEndpointConfigInput, DeleteEndpointInput, DeleteModelInput, DescribeEndpointConfigInput,
+    DescribeEndpointInput, DescribeEndpointOutput, DescribeModelInput, EndpointStatus,
+    ProductionVariant, ProductionVariantInstanceType,
+};
 
 use crate::aws::block_on;
 use crate::display::Table;
 use crate::error::{KitError, KitResult};
-use crate::sagemaker::{TrainingJob, describe_training_job, poll_interval, sm_call};
+use crate::json11::{is_not_found, service_error};
+use crate::sagemaker::{TrainingJob, describe_training_job, poll_interval, sm};
 use crate::settings::Settings;
+
+/// The instance type of the endpoints (the original notebook's).
+pub const ENDPOINT_INSTANCE_TYPE: ProductionVariantInstanceType =
+    ProductionVariantInstanceType::MlM4Xlarge;
 
 /// The workshop's name for the model, endpoint configuration and endpoint of `kind`
 /// (`replicated` or `sharded`).
@@ -78,18 +90,44 @@ pub fn hosting_table(plan: &[Hosting]) -> Table {
 
 /// A Describe* call, with "not found" (SageMaker answers ValidationException "Could not find …",
 /// [`crate::json11::is_not_found`]) as `None`; any other error is an error.
-fn describe(op: &str, key: &str, name: &str) -> KitResult<Option<Value>> {
-    match block_on(sm_call(op, json!({ key: name })))? {
+fn describe<R: JsonOperation>(request: &R, name: &str) -> KitResult<Option<R::Output>> {
+    match block_on(sm(request))? {
         Ok(v) => Ok(Some(v)),
-        Err(e) if crate::json11::service_error(&e).is_some_and(crate::json11::is_not_found) => {
-            Ok(None)
-        }
-        Err(e) => Err(e.context(format!("{op} {name}"))),
+        Err(e) if service_error(&e).is_some_and(is_not_found) => Ok(None),
+        Err(e) => Err(e.context(format!("{} {name}", R::OPERATION))),
     }
 }
 
-fn str_at<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
+fn describe_endpoint(name: &str) -> KitResult<Option<DescribeEndpointOutput>> {
+    let request = DescribeEndpointInput {
+        endpoint_name: Some(name.into()),
+    };
+    describe(&request, name)
+}
+
+/// The model a configuration's first variant serves, or `None` if the configuration is gone.
+fn config_model(config: &str) -> KitResult<Option<String>> {
+    let request = DescribeEndpointConfigInput {
+        endpoint_config_name: Some(config.into()),
+    };
+    Ok(describe(&request, config)?.map(|c| {
+        c.production_variants
+            .first()
+            .and_then(|v| v.model_name.clone())
+            .unwrap_or_default()
+    }))
+}
+
+/// The artifact a model serves, or `None` if the model is gone.
+fn model_artifact(model: &str) -> KitResult<Option<String>> {
+    let request = DescribeModelInput {
+        model_name: Some(model.into()),
+    };
+    Ok(describe(&request, model)?.map(|m| {
+        m.primary_container
+            .and_then(|c| c.model_data_url)
+            .unwrap_or_default()
+    }))
 }
 
 fn taken(what: &str, name: &str, has: &str, wanted: &str) -> KitError {
@@ -103,10 +141,9 @@ fn taken(what: &str, name: &str, has: &str, wanted: &str) -> KitError {
 /// The model of `h`: CreateModel with the job's artifact and training image, unless a model of that
 /// name already holds this artifact.
 pub fn create_model_for(settings: &Settings, h: &Hosting, job: &TrainingJob) -> KitResult<()> {
-    if let Some(v) = describe("DescribeModel", "ModelName", &h.model)? {
-        let has = str_at(&v, "/PrimaryContainer/ModelDataUrl");
+    if let Some(has) = model_artifact(&h.model)? {
         if has != job.model_artifacts {
-            return Err(taken("model", &h.model, has, &job.model_artifacts));
+            return Err(taken("model", &h.model, &has, &job.model_artifacts));
         }
         println!(
             "{}: model {} exists for this job; reusing it",
@@ -114,34 +151,144 @@ pub fn create_model_for(settings: &Settings, h: &Hosting, job: &TrainingJob) -> 
         );
         return Ok(());
     }
-    let image = if job.training_image.is_empty() {
-        settings.training_image.as_str()
-    } else {
-        job.training_image.as_str()
-    };
-    let v = block_on(sm_call(
-        "CreateModel",
-        json!({
-            "ModelName": h.model,
-            "ExecutionRoleArn": settings.role_arn,
-            "PrimaryContainer": {"Image": image, "ModelDataUrl": job.model_artifacts}
-        }),
-    ))?
-    .map_err(|e| e.context(format!("creating model {}", h.model)))?;
+    let arn = create_model(settings, &h.model, job)?;
     println!(
-        "{}: model {}\n  artifact {}",
-        h.kind,
-        str_at(&v, "/ModelArn"),
-        job.model_artifacts
+        "{}: model {arn}\n  artifact {}",
+        h.kind, job.model_artifacts
     );
     Ok(())
+}
+
+/// CreateModel serving `job`'s artifact with the job's own training image (Linear Learner's
+/// training image also serves; the configured image only when the job does not name one);
+/// returns the ModelArn.
+pub fn create_model(settings: &Settings, model_name: &str, job: &TrainingJob) -> KitResult<String> {
+    let image = if job.training_image.is_empty() {
+        settings.training_image.clone()
+    } else {
+        job.training_image.clone()
+    };
+    let request = CreateModelInput {
+        model_name: Some(model_name.into()),
+        execution_role_arn: Some(settings.role_arn.clone()),
+        primary_container: Some(ContainerDefinition {
+            image: Some(image),
+            model_data_url: Some(job.model_artifacts.clone()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let out =
+        block_on(sm(&request))?.map_err(|e| e.context(format!("creating model {model_name}")))?;
+    Ok(out.model_arn)
+}
+
+/// CreateEndpointConfig with one `AllTraffic` variant on one [`ENDPOINT_INSTANCE_TYPE`];
+/// returns the ARN.
+pub fn create_endpoint_config(config_name: &str, model_name: &str) -> KitResult<String> {
+    let request = CreateEndpointConfigInput {
+        endpoint_config_name: Some(config_name.into()),
+        production_variants: Some(vec![ProductionVariant {
+            variant_name: Some("AllTraffic".into()),
+            model_name: Some(model_name.into()),
+            initial_instance_count: Some(1),
+            instance_type: Some(ENDPOINT_INSTANCE_TYPE),
+            ..Default::default()
+        }]),
+        ..Default::default()
+    };
+    let out = block_on(sm(&request))?
+        .map_err(|e| e.context(format!("creating endpoint config {config_name}")))?;
+    Ok(out.endpoint_config_arn)
+}
+
+/// CreateEndpoint; returns the ARN.
+pub fn create_endpoint(endpoint_name: &str, config_name: &str) -> KitResult<String> {
+    let request = CreateEndpointInput {
+        endpoint_name: Some(endpoint_name.into()),
+        endpoint_config_name: Some(config_name.into()),
+        ..Default::default()
+    };
+    let out = block_on(sm(&request))?
+        .map_err(|e| e.context(format!("creating endpoint {endpoint_name}")))?;
+    Ok(out.endpoint_arn)
+}
+
+/// DescribeEndpoint → EndpointStatus (an error if the endpoint does not exist).
+pub fn describe_endpoint_status(endpoint_name: &str) -> KitResult<String> {
+    let request = DescribeEndpointInput {
+        endpoint_name: Some(endpoint_name.into()),
+    };
+    let out = block_on(sm(&request))??;
+    Ok(out.endpoint_status.to_string())
+}
+
+/// Polls until every endpoint is InService (fails on Failed or after `timeout`), printing changes.
+pub fn wait_for_endpoints(names: &[&str], poll: Duration, timeout: Duration) -> KitResult<()> {
+    let start = Instant::now();
+    let mut last: BTreeMap<String, String> = BTreeMap::new();
+    loop {
+        let mut all = true;
+        for name in names {
+            let st = describe_endpoint_status(name)?;
+            if last.get(*name) != Some(&st) {
+                println!("[{:>5.0} s] {name}: {st}", start.elapsed().as_secs_f64());
+                last.insert(name.to_string(), st.clone());
+            }
+            match EndpointStatus::from(st.as_str()) {
+                EndpointStatus::Failed => {
+                    return Err(KitError::msg(format!("endpoint {name} failed to start")));
+                }
+                EndpointStatus::InService => {}
+                _ => all = false,
+            }
+        }
+        if all {
+            return Ok(());
+        }
+        if start.elapsed() > timeout {
+            return Err(KitError::msg(format!(
+                "endpoints not InService after {} s: {last:?}",
+                timeout.as_secs()
+            )));
+        }
+        std::thread::sleep(poll);
+    }
+}
+
+/// Deletes an endpoint, its config and its model (each step tolerates "not found", and only that:
+/// any other refusal, such as an endpoint that cannot be deleted yet, is an error).
+pub fn delete_endpoint(endpoint_name: &str, config_name: &str, model_name: &str) -> KitResult<()> {
+    /// One delete: done, already gone, or the error.
+    fn delete<R: JsonOperation>(request: R, name: &str) -> KitResult<()> {
+        match block_on(sm(&request))? {
+            Ok(_) => println!("{} {name}: done", R::OPERATION),
+            Err(e) if service_error(&e).is_some_and(is_not_found) => {
+                println!("{} {name}: already gone", R::OPERATION)
+            }
+            Err(e) => return Err(e.context(R::OPERATION)),
+        }
+        Ok(())
+    }
+    let endpoint = DeleteEndpointInput {
+        endpoint_name: Some(endpoint_name.into()),
+    };
+    delete(endpoint, endpoint_name)?;
+    let config = DeleteEndpointConfigInput {
+        endpoint_config_name: Some(config_name.into()),
+    };
+    delete(config, config_name)?;
+    let model = DeleteModelInput {
+        model_name: Some(model_name.into()),
+    };
+    delete(model, model_name)
 }
 
 /// CreateModel for every planned model (artifact and image from DescribeTrainingJob).
 pub fn create_models(settings: &Settings, plan: &[Hosting]) -> KitResult<()> {
     for h in plan {
         let job = describe_training_job(&h.job)?;
-        if job.status != "Completed" {
+        if !job.is_completed() {
             return Err(KitError::msg(format!(
                 "training job {} is {}, not Completed: only a completed job has a model to host",
                 job.name, job.status
@@ -156,8 +303,7 @@ pub fn create_models(settings: &Settings, plan: &[Hosting]) -> KitResult<()> {
 /// ml.m4.xlarge, as the original notebook), reusing one that already serves the planned model.
 pub fn create_endpoint_configs(plan: &[Hosting]) -> KitResult<()> {
     for h in plan {
-        if let Some(v) = describe("DescribeEndpointConfig", "EndpointConfigName", &h.config)? {
-            let has = str_at(&v, "/ProductionVariants/0/ModelName");
+        if let Some(has) = config_model(&h.config)? {
             if has != h.model {
                 return Err(taken(
                     "endpoint config",
@@ -175,7 +321,7 @@ pub fn create_endpoint_configs(plan: &[Hosting]) -> KitResult<()> {
         println!(
             "{}: endpoint config {}",
             h.kind,
-            crate::sagemaker::create_endpoint_config(&h.config, &h.model)?
+            create_endpoint_config(&h.config, &h.model)?
         );
     }
     Ok(())
@@ -185,8 +331,8 @@ pub fn create_endpoint_configs(plan: &[Hosting]) -> KitResult<()> {
 /// configuration), then waits until all are InService.
 pub fn create_endpoints(plan: &[Hosting]) -> KitResult<()> {
     for h in plan {
-        if let Some(v) = describe("DescribeEndpoint", "EndpointName", &h.endpoint)? {
-            let has = str_at(&v, "/EndpointConfigName");
+        if let Some(ep) = describe_endpoint(&h.endpoint)? {
+            let has = ep.endpoint_config_name.unwrap_or_default();
             if has != h.config {
                 return Err(taken(
                     "endpoint",
@@ -197,20 +343,18 @@ pub fn create_endpoints(plan: &[Hosting]) -> KitResult<()> {
             }
             println!(
                 "{}: endpoint {} exists ({}); reusing it",
-                h.kind,
-                h.endpoint,
-                str_at(&v, "/EndpointStatus")
+                h.kind, h.endpoint, ep.endpoint_status
             );
             continue;
         }
         println!(
             "{}: endpoint {}",
             h.kind,
-            crate::sagemaker::create_endpoint(&h.endpoint, &h.config)?
+            create_endpoint(&h.endpoint, &h.config)?
         );
     }
     let names: Vec<&str> = plan.iter().map(|h| h.endpoint.as_str()).collect();
-    crate::sagemaker::wait_for_endpoints(&names, poll_interval(), Duration::from_secs(3600))
+    wait_for_endpoints(&names, poll_interval(), Duration::from_secs(3600))
 }
 
 /// What notebook 3 evaluates: each named endpoint's status, configuration and model artifact.
@@ -224,30 +368,31 @@ pub fn endpoints_table(names: &[&str]) -> KitResult<Table> {
         "model artifact",
     ]);
     for name in names {
-        let Some(ep) = describe("DescribeEndpoint", "EndpointName", name)? else {
+        let Some(ep) = describe_endpoint(name)? else {
             return Err(KitError::msg(format!(
                 "there is no endpoint named {name:?}: create it (scripts/deploy.sh, the Host cells \
                  above, or the SageMaker console), or type the name of your endpoint in this cell"
             )));
         };
-        let status = str_at(&ep, "/EndpointStatus").to_string();
-        if status != "InService" {
+        if ep.endpoint_status != EndpointStatus::InService {
             return Err(KitError::msg(format!(
-                "endpoint {name} is {status}, not InService: wait for it (or look at its \
+                "endpoint {name} is {}, not InService: wait for it (or look at its \
                  FailureReason: {})",
-                str_at(&ep, "/FailureReason")
+                ep.endpoint_status,
+                ep.failure_reason.as_deref().unwrap_or("none given")
             )));
         }
-        let config = str_at(&ep, "/EndpointConfigName").to_string();
-        let model = describe("DescribeEndpointConfig", "EndpointConfigName", &config)?
-            .map(|c| str_at(&c, "/ProductionVariants/0/ModelName").to_string())
-            .unwrap_or_default();
+        let status = ep.endpoint_status.to_string();
+        let config = ep.endpoint_config_name.unwrap_or_default();
+        let model = if config.is_empty() {
+            String::new()
+        } else {
+            config_model(&config)?.unwrap_or_default()
+        };
         let artifact = if model.is_empty() {
             String::new()
         } else {
-            describe("DescribeModel", "ModelName", &model)?
-                .map(|m| str_at(&m, "/PrimaryContainer/ModelDataUrl").to_string())
-                .unwrap_or_default()
+            model_artifact(&model)?.unwrap_or_default()
         };
         t.push([name.to_string(), status, config, model, artifact]);
     }
@@ -272,7 +417,7 @@ pub fn cleanup_hosting(plan: &[Hosting]) -> KitResult<()> {
         return Ok(());
     }
     for h in plan {
-        crate::sagemaker::delete_endpoint(&h.endpoint, &h.config, &h.model)?;
+        delete_endpoint(&h.endpoint, &h.config, &h.model)?;
     }
     Ok(())
 }

@@ -6,7 +6,9 @@
 //! and a JSON body — so this module signs requests with `aws-sigv4` (the SDK's own signer),
 //! takes credentials from `aws-config`'s standard chain and sends them with `reqwest`, all three
 //! of which are already in the dependency tree (no extra crates compile). Requests and responses
-//! are `serde_json::Value`; [`crate::sagemaker`] turns them into plain structs.
+//! are `sagemaker-api`'s generated types, the same the stand-in reads and answers: [`JsonClient::send`]
+//! takes any request type (its `X-Amz-Target` comes from [`JsonOperation`]) and returns that
+//! operation's output type, naming the member of an answer that does not fit it.
 //!
 //! Endpoints: `AWS_ENDPOINT_URL_<ID>` → `AWS_ENDPOINT_URL` / profile → the regional AWS endpoint.
 //!
@@ -25,7 +27,7 @@ use aws_config::SdkConfig;
 use aws_credential_types::provider::ProvideCredentials;
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
-use serde_json::Value;
+use sagemaker_api::JsonOperation;
 
 use crate::aws::configured_endpoint;
 use crate::error::{KitError, KitResult};
@@ -195,24 +197,37 @@ impl Failure {
 /// Parses an error response like botocore/smithy-rs: code from `x-amzn-errortype`, else
 /// `__type`/`code` (text before `#` and after `:` stripped); message from `message`/`Message`.
 pub fn parse_error(status: u16, header_type: Option<&str>, body: &[u8]) -> ServiceError {
-    let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let v: ErrorBody = serde_json::from_slice(body).unwrap_or_default();
     let raw = header_type
         .map(str::to_string)
-        .or_else(|| v.get("__type").and_then(Value::as_str).map(str::to_string))
-        .or_else(|| v.get("code").and_then(Value::as_str).map(str::to_string))
+        .or(v.type_)
+        .or(v.code)
         .unwrap_or_else(|| status.to_string());
     let code = raw.split(':').next().unwrap_or("");
     let code = code.rsplit('#').next().unwrap_or(code).to_string();
-    let message = ["message", "Message", "errorMessage"]
-        .iter()
-        .find_map(|k| v.get(*k).and_then(Value::as_str))
-        .map(str::to_string)
+    let message = v
+        .message
+        .or(v.message_upper)
+        .or(v.error_message)
         .unwrap_or_else(|| String::from_utf8_lossy(body).chars().take(300).collect());
     ServiceError {
         status,
         code,
         message,
     }
+}
+
+/// The members an AWS JSON error body may carry (each service spells the message its own way).
+#[derive(Debug, Default, serde::Deserialize)]
+struct ErrorBody {
+    #[serde(rename = "__type")]
+    type_: Option<String>,
+    code: Option<String>,
+    message: Option<String>,
+    #[serde(rename = "Message")]
+    message_upper: Option<String>,
+    #[serde(rename = "errorMessage")]
+    error_message: Option<String>,
 }
 
 /// A client for one service, built from an [`SdkConfig`] (make it inside the call that uses it).
@@ -265,16 +280,47 @@ impl JsonClient {
             .unwrap_or_else(RetryConfig::standard)
     }
 
-    /// Calls `operation` with `input`; returns the response JSON (`{}` for an empty body).
-    /// Throttling and transient failures are retried (see the module docs).
-    pub async fn call(&self, operation: &str, input: &Value) -> KitResult<Value> {
-        let what = format!("{}.{operation}", self.service.target_prefix());
-        let body = serde_json::to_vec(input)?;
+    /// Sends `request` (operation and target from its type) and reads the answer into the
+    /// operation's output type. Throttling and transient failures are retried (see the module
+    /// docs); an answer that does not fit the output type is an error naming the member.
+    pub async fn send<R: JsonOperation>(&self, request: &R) -> KitResult<R::Output> {
+        let what = R::TARGET;
+        let prefix = what.split_once('.').map_or(what, |(p, _)| p);
+        if prefix != self.service.target_prefix() {
+            return Err(KitError::msg(format!(
+                "{what} is not a {} operation (this client calls {})",
+                self.service.target_prefix(),
+                self.endpoint
+            )));
+        }
+        let body = serde_json::to_vec(request)?;
+        let bytes = self.call_bytes(what, R::OPERATION, &body).await?;
+        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &bytes
+        };
+        let de = &mut serde_json::Deserializer::from_slice(bytes);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            KitError::msg(format!(
+                "{what}: the answer does not fit {}: at {}: {}",
+                std::any::type_name::<R::Output>()
+                    .rsplit("::")
+                    .next()
+                    .unwrap_or_default(),
+                e.path(),
+                e.inner()
+            ))
+        })
+    }
+
+    /// One call with retries: the answer's bytes.
+    async fn call_bytes(&self, what: &str, operation: &str, body: &[u8]) -> KitResult<Vec<u8>> {
         let retry = self.retry_config();
         let max_attempts = retry.max_attempts().max(1);
         let mut attempt = 1;
         loop {
-            let failure = match self.call_once(&what, operation, &body).await {
+            let failure = match self.call_once(what, operation, body).await {
                 Ok(v) => return Ok(v),
                 Err(f) => f,
             };
@@ -283,13 +329,18 @@ impl JsonClient {
                     tokio::time::sleep(backoff(kind, attempt, retry.max_backoff(), jitter())).await;
                     attempt += 1;
                 }
-                _ => return Err(failure.into_error(&what, attempt)),
+                _ => return Err(failure.into_error(what, attempt)),
             }
         }
     }
 
     /// One signed attempt.
-    async fn call_once(&self, what: &str, operation: &str, body: &[u8]) -> Result<Value, Failure> {
+    async fn call_once(
+        &self,
+        what: &str,
+        operation: &str,
+        body: &[u8],
+    ) -> Result<Vec<u8>, Failure> {
         let url = format!("{}/", self.endpoint.trim_end_matches('/'));
         let target = format!("{}.{operation}", self.service.target_prefix());
         let fatal = |m: String| Failure::Fatal(KitError::msg(m));
@@ -359,11 +410,7 @@ impl JsonClient {
                 &bytes,
             )));
         }
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Value::Object(Default::default()));
-        }
-        serde_json::from_slice(&bytes)
-            .map_err(|e| fatal(format!("{what}: response is not JSON: {e}")))
+        Ok(bytes.to_vec())
     }
 }
 

@@ -26,6 +26,14 @@
 //! JSON 1.1 client in [`json11`] instead of `aws-sdk-sagemaker` (876k lines of generated code that
 //! would add minutes to every cold `:dep`); see that module for why.
 
+// The modules by layer; each imports only from the layers above it in this list (no cycles):
+// - base: error, settings
+// - transport and S3: aws (runtime, SDK configuration, S3), json11 (signed JSON 1.1 calls)
+// - control plane and logs: logs, sagemaker (training jobs), training (requests), hosting
+// - frames and statistics: frames, stats, job (one training job as plain data)
+// - presentation: display (tables, images), charts (plain inputs → SVG/PNG)
+// - workshop steps: data (notebook 1's load, explore, prepare and upload; notebook 3's error
+//   table), scoring (notebook 3's batching and InvokeEndpoint)
 pub mod aws;
 pub mod charts;
 pub mod data;
@@ -33,10 +41,13 @@ pub mod display;
 pub mod error;
 pub mod frames;
 pub mod hosting;
+pub mod job;
 pub mod json11;
 pub mod logs;
 pub mod sagemaker;
+pub mod scoring;
 pub mod settings;
+pub mod stats;
 pub mod training;
 
 pub use error::{KitError, KitResult};
@@ -54,28 +65,31 @@ pub mod prelude {
         job_durations_chart, job_timeline_chart, note_chart, throughput_chart,
     };
     pub use crate::data::{
-        ErrorSummary, MAX_BATCH_BYTES, UploadReport, WORKSHOP_COLUMNS, crosstab_percent, csv_row,
-        describe, error_table, fmt_g, load_year, local_frame, mae, mse, predict_batches,
-        prepare_and_upload, prepare_test_year, select_columns, to_csv_batches, top_codes_table,
-        top_event_codes, upload_table,
+        UploadReport, WORKSHOP_COLUMNS, crosstab_percent, describe, error_table, load_year,
+        prepare_and_upload, prepare_test_year, top_codes_table, top_event_codes, upload_table,
     };
     pub use crate::display::{Html, Png, Svg, Table, frame, frame_head};
     pub use crate::error::{KitError, KitResult};
     pub use crate::frames::{
-        compare_with_reference, frame_to_prepared, recordio_bytes, shuffled_order,
+        compare_with_reference, frame_to_prepared, local_frame, recordio_bytes, select_columns,
+        shuffled_order,
     };
     pub use crate::hosting::{
-        Hosting, cleanup_hosting, create_endpoint_configs, create_endpoints, create_models,
-        endpoints_table, hosting_plan, hosting_table, keep_endpoints, workshop_name,
+        Hosting, cleanup_hosting, create_endpoint, create_endpoint_config, create_endpoint_configs,
+        create_endpoints, create_model, create_models, delete_endpoint, describe_endpoint_status,
+        endpoints_table, hosting_plan, hosting_table, keep_endpoints, wait_for_endpoints,
+        workshop_name,
     };
+    pub use crate::job::TrainingJob;
+    pub use crate::logs::{host_throughput, job_log_events, log_timing_minutes};
     pub use crate::sagemaker::{
-        Jobs, TrainingJob, create_endpoint, create_endpoint_config, create_model, delete_endpoint,
-        describe_endpoint_status, describe_training_job, find_jobs, host_throughput,
-        job_log_events, jobs_comparison_table, list_training_jobs, log_timing_minutes,
+        Jobs, describe_training_job, find_jobs, jobs_comparison_table, list_training_jobs,
         log_timing_table, metrics_table, poll_interval, throughput_by_job, training_time_ratio,
-        utc_stamp, wait_for_comparison, wait_for_endpoints, wait_for_jobs,
+        utc_stamp, wait_for_comparison, wait_for_jobs,
     };
+    pub use crate::scoring::{MAX_BATCH_BYTES, csv_row, fmt_g, predict_batches, to_csv_batches};
     pub use crate::settings::Settings;
+    pub use crate::stats::{ErrorSummary, mae, mse};
     pub use crate::training::{
         AlgorithmSpecification, Channel, CompressionType, CreateTrainingJobRequest, DataSource,
         OutputDataConfig, RecordWrapper, ResourceConfig, S3DataDistribution, S3DataSource,

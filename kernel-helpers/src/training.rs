@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::aws::block_on;
 use crate::display::{Html, Table, escape_html};
 use crate::error::{KitError, KitResult};
-use crate::sagemaker::{Jobs, find_jobs, sm_call};
+use crate::sagemaker::{Jobs, find_jobs, sm};
 use crate::settings::Settings;
 
 pub use sagemaker_api::sagemaker::{
@@ -100,12 +100,9 @@ pub fn create_training_job(request: &CreateTrainingJobRequest) -> KitResult<Stri
              cell): {e}"
         ))
     })?;
-    let v = block_on(sm_call("CreateTrainingJob", to_json(request)?))?
-        .map_err(|e| e.context(format!("creating training job {name}")))?;
-    Ok(v.get("TrainingJobArn")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string())
+    let out =
+        block_on(sm(request))?.map_err(|e| e.context(format!("creating training job {name}")))?;
+    Ok(out.training_job_arn)
 }
 
 /// Starts both jobs (the sharded one first, as the original notebook), records their names in the

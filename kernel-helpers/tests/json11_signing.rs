@@ -13,11 +13,24 @@ use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use hmac::{Hmac, Mac};
 use kernel_helpers::json11::{JsonClient, Service, service_error};
+use sagemaker_api::logs::DescribeLogStreamsRequest;
+use sagemaker_api::sagemaker::{DescribeTrainingJobRequest, TrainingJobStatus};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const AKID: &str = "AKIDTESTKIT";
 const SECRET: &str = "kit/secret+key";
+
+/// A DescribeTrainingJob answer with every member the model requires.
+const DESCRIBED: &str = r#"{"TrainingJobName":"j","TrainingJobArn":"arn:aws:sagemaker:us-east-1:123456789012:training-job/j",
+    "ModelArtifacts":{"S3ModelArtifacts":"s3://b/j/output/model.tar.gz"},"TrainingJobStatus":"Completed",
+    "SecondaryStatus":"Completed","StoppingCondition":{"MaxRuntimeInSeconds":1800},"CreationTime":1700000000.5}"#;
+
+fn describe(name: &str) -> DescribeTrainingJobRequest {
+    DescribeTrainingJobRequest {
+        training_job_name: Some(name.into()),
+    }
+}
 
 struct Captured {
     method: String,
@@ -139,21 +152,11 @@ fn expected_signature(c: &Captured) -> (String, String) {
 #[tokio::test]
 async fn signed_json11_request_and_error_mapping() {
     // 1. A successful call: headers, body and a valid signature.
-    let (url, server) = one_shot(
-        200,
-        r#"{"TrainingJobName":"j","TrainingJobStatus":"Completed"}"#,
-    )
-    .await;
+    let (url, server) = one_shot(200, DESCRIBED).await;
     let client = JsonClient::new(&conf(&url), Service::SageMaker).unwrap();
     assert_eq!(client.endpoint(), url);
-    let v = client
-        .call(
-            "DescribeTrainingJob",
-            &serde_json::json!({"TrainingJobName": "j"}),
-        )
-        .await
-        .unwrap();
-    assert_eq!(v["TrainingJobStatus"], "Completed");
+    let v = client.send(&describe("j")).await.unwrap();
+    assert_eq!(v.training_job_status, TrainingJobStatus::Completed);
     let c = server.await.unwrap();
     assert_eq!(c.method, "POST");
     assert_eq!(c.path, "/");
@@ -175,10 +178,10 @@ async fn signed_json11_request_and_error_mapping() {
     // 2. CloudWatch Logs uses its own target prefix and signing name.
     let (url, server) = one_shot(200, r#"{"logStreams":[]}"#).await;
     let logs = JsonClient::new(&conf(&url), Service::Logs).unwrap();
-    logs.call(
-        "DescribeLogStreams",
-        &serde_json::json!({"logGroupName": "/aws/sagemaker/TrainingJobs"}),
-    )
+    logs.send(&DescribeLogStreamsRequest {
+        log_group_name: Some("/aws/sagemaker/TrainingJobs".into()),
+        ..Default::default()
+    })
     .await
     .unwrap();
     let c = server.await.unwrap();
@@ -197,13 +200,7 @@ async fn signed_json11_request_and_error_mapping() {
     )
     .await;
     let client = JsonClient::new(&conf(&url), Service::SageMaker).unwrap();
-    let e = client
-        .call(
-            "DescribeTrainingJob",
-            &serde_json::json!({"TrainingJobName": "nope"}),
-        )
-        .await
-        .unwrap_err();
+    let e = client.send(&describe("nope")).await.unwrap_err();
     server.await.unwrap();
     assert_eq!(
         e.to_string(),
@@ -213,4 +210,28 @@ async fn signed_json11_request_and_error_mapping() {
         service_error(&e).map(|s| s.code.as_str()),
         Some("ValidationException")
     );
+}
+
+/// An answer that does not fit the operation's output shape is an error naming the member, and a
+/// request of another service is refused before anything is sent.
+#[tokio::test]
+async fn answers_are_read_into_the_output_shape() {
+    let (url, server) = one_shot(
+        200,
+        r#"{"TrainingJobName":"j","TrainingJobArn":"a","ModelArtifacts":{"S3ModelArtifacts":"s3://b/m"},
+            "TrainingJobStatus":"Completed","SecondaryStatus":"Completed",
+            "StoppingCondition":{"MaxRuntimeInSeconds":"soon"},"CreationTime":1}"#,
+    )
+    .await;
+    let client = JsonClient::new(&conf(&url), Service::SageMaker).unwrap();
+    let e = client.send(&describe("j")).await.unwrap_err().to_string();
+    server.await.unwrap();
+    assert!(
+        e.contains("DescribeTrainingJobResponse")
+            && e.contains("StoppingCondition.MaxRuntimeInSeconds"),
+        "{e}"
+    );
+    let logs_request = DescribeLogStreamsRequest::default();
+    let e = client.send(&logs_request).await.unwrap_err().to_string();
+    assert!(e.contains("is not a SageMaker operation"), "{e}");
 }

@@ -2,7 +2,10 @@
 //! a notebook is): GDELT (us-east-1) read through S3's 301, the workshop bucket created in the
 //! session's region and a bucket of another region refused with a message naming the settings,
 //! deletes that tell "not found" from other refusals, and every hand-written call retried through
-//! injected throttling as AWS's standard retry mode does.
+//! injected throttling as AWS's standard retry mode does; and the workshop's own steps at tiny
+//! scale — notebook 1's load, prepare and upload, notebook 2's two typed requests, waiting and the
+//! timing, notebook 3's hosting under the workshop's names, scoring and clean-up — so that every
+//! typed request and answer the notebooks use crosses a real server here.
 //!
 //! The helpers take their settings from the process environment, so each phase runs in a child
 //! process of this test (this binary again, `KIT_STANDIN_PHASE` set) with the `AWS_*` variables of
@@ -15,7 +18,23 @@ use kernel_helpers::aws::{
     block_on, download_object, ensure_bucket, list_objects, redirect_region, s3_client, sdk_config,
     upload_object,
 };
-use kernel_helpers::sagemaker::{delete_endpoint, list_training_jobs};
+use kernel_helpers::data::{load_year, prepare_and_upload, prepare_test_year, top_event_codes};
+use kernel_helpers::hosting::{
+    cleanup_hosting, create_endpoint_configs, create_endpoints, create_models, delete_endpoint,
+    endpoints_table, hosting_plan,
+};
+use kernel_helpers::logs::{host_throughput, log_timing_minutes};
+use kernel_helpers::sagemaker::{
+    find_jobs, list_training_jobs, training_time_ratio, wait_for_jobs,
+};
+use kernel_helpers::scoring::predict_batches;
+use kernel_helpers::settings::Settings;
+use kernel_helpers::stats::ErrorSummary;
+use kernel_helpers::training::{
+    AlgorithmSpecification, Channel, CreateTrainingJobRequest, DataSource, OutputDataConfig,
+    ResourceConfig, S3DataDistribution, S3DataSource, S3DataType, StoppingCondition,
+    TrainingInputMode, TrainingInstanceType, start_training_jobs,
+};
 use sagemaker_offline::throttle::ThrottleConfig;
 use sagemaker_offline::{RunningServer, ServerConfig};
 
@@ -111,6 +130,25 @@ fn main() {
     );
     run_phase(&server, "sometimes-throttled", 6);
     rt.block_on(server.stop()).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(&rt, dir.path(), None);
+    for year in [1979, 1984] {
+        let mut bytes = Vec::new();
+        let config = gdelt::generate::GeneratorConfig {
+            year,
+            rows: 3_000,
+            seed: 7,
+        };
+        gdelt::generate::write_year(&mut bytes, &config).unwrap();
+        server
+            .ctx
+            .objects
+            .put("gdelt-open-data", &format!("events/{year}.csv"), &bytes)
+            .unwrap();
+    }
+    run_phase(&server, "workshop", 3);
+    rt.block_on(server.stop()).unwrap();
     println!("standin: all phases passed");
 }
 
@@ -143,6 +181,7 @@ fn child(phase: &str) {
                 year()
             );
         }
+        "workshop" => workshop(),
         other => panic!("unknown phase {other}"),
     }
 }
@@ -186,4 +225,134 @@ fn regions() {
         .to_string();
     assert!(msg.contains("ValidationException"), "{msg}");
     assert!(!msg.contains("Could not find"), "{msg}");
+}
+
+/// The workshop's steps at tiny scale (3,000 rows a year; the two jobs on 5 instances each).
+fn workshop() {
+    let out = tempfile::tempdir().unwrap();
+    let settings = Settings {
+        bucket: "kit-work".into(),
+        prefix: "sagemaker/data_distribution_types".into(),
+        jobs_file: out.path().join("jobs.json"),
+        role_arn: "arn:aws:iam::123456789012:role/SageMakerRole".into(),
+        training_image: "438346466558.dkr.ecr.eu-west-1.amazonaws.com/linear-learner:1".into(),
+        gdelt_bucket: "gdelt-open-data".into(),
+    };
+    // Notebook 1: the top-20 codes of 1979, every year prepared and uploaded with them.
+    assert!(ensure_bucket(&settings.bucket).unwrap());
+    let codes = top_event_codes(&load_year(&settings, 1979).unwrap(), 20).unwrap();
+    assert_eq!(codes.len(), 20);
+    let reports = prepare_and_upload(&settings, &[1979], &codes).unwrap();
+    assert!(reports[0].train_rows > reports[0].validation_rows && reports[0].validation_rows > 0);
+
+    // Notebook 2: the two typed requests, differing only in the train channel's distribution.
+    let request = |name: &str, distribution: S3DataDistribution| {
+        let channel = |channel: &str, distribution: S3DataDistribution| Channel {
+            channel_name: Some(channel.into()),
+            data_source: Some(DataSource {
+                s3_data_source: Some(S3DataSource {
+                    s3_data_type: Some(S3DataType::S3Prefix),
+                    s3_uri: Some(settings.s3_uri(channel)),
+                    s3_data_distribution_type: Some(distribution),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        CreateTrainingJobRequest {
+            training_job_name: Some(name.into()),
+            role_arn: Some(settings.role_arn.clone()),
+            algorithm_specification: Some(AlgorithmSpecification {
+                training_image: Some(settings.training_image.clone()),
+                training_input_mode: Some(TrainingInputMode::File),
+                ..Default::default()
+            }),
+            resource_config: Some(ResourceConfig {
+                instance_type: Some(TrainingInstanceType::MlC42xlarge),
+                instance_count: Some(5),
+                volume_size_in_gb: Some(10),
+                ..Default::default()
+            }),
+            input_data_config: Some(vec![
+                channel("train", distribution),
+                channel("validation", S3DataDistribution::FullyReplicated),
+            ]),
+            output_data_config: Some(OutputDataConfig {
+                s3_output_path: Some(settings.s3_uri("")),
+                ..Default::default()
+            }),
+            hyper_parameters: Some(
+                [
+                    ("feature_dim", "25"),
+                    ("mini_batch_size", "100"),
+                    ("predictor_type", "regressor"),
+                    ("epochs", "2"),
+                    ("num_models", "4"),
+                    ("loss", "absolute_loss"),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ),
+            stopping_condition: Some(StoppingCondition {
+                max_runtime_in_seconds: Some(600),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    };
+    let replicated = request(
+        "DEMO-linear-replicated-t",
+        S3DataDistribution::FullyReplicated,
+    );
+    let sharded = request("DEMO-linear-sharded-t", S3DataDistribution::ShardedByS3Key);
+    let jobs = start_training_jobs(&settings, &replicated, &sharded).unwrap();
+    assert_eq!(find_jobs(&settings).unwrap(), jobs);
+    let done = wait_for_jobs(
+        &[jobs.replicated.as_str(), jobs.sharded.as_str()],
+        std::time::Duration::from_millis(200),
+    )
+    .unwrap();
+    assert_eq!(done[1].train_distribution, "ShardedByS3Key");
+    assert!(
+        done.iter()
+            .all(|j| j.instance_count == 5 && j.training_seconds().is_some())
+    );
+    assert!(training_time_ratio(&done).is_some_and(|r| r > 0.0));
+    assert!(log_timing_minutes(&jobs.sharded).unwrap() >= 0.0);
+    assert_eq!(host_throughput(&jobs.replicated).unwrap().len(), 5);
+    assert!(list_training_jobs("DEMO-linear").unwrap().len() >= 2);
+
+    // Notebook 3: host both under the workshop's names, score the test year, clean up.
+    let plan = hosting_plan(&jobs);
+    create_models(&settings, &plan).unwrap();
+    create_endpoint_configs(&plan).unwrap();
+    create_endpoints(&plan).unwrap();
+    // A second run reuses what belongs to these jobs.
+    create_models(&settings, &plan).unwrap();
+    let names: Vec<&str> = plan.iter().map(|h| h.endpoint.as_str()).collect();
+    let table = endpoints_table(&names).unwrap();
+    assert_eq!(table.rows.len(), 2);
+    assert!(
+        table.rows[0][4].ends_with("model.tar.gz"),
+        "{:?}",
+        table.rows
+    );
+    let test = prepare_test_year(&settings, 1984, &codes).unwrap();
+    for h in &plan {
+        let scores = predict_batches(&h.endpoint, &test, 2).unwrap();
+        let summary = ErrorSummary::new(&h.kind, &test.labels, &scores).unwrap();
+        assert!(
+            summary.mse.is_finite() && summary.mae > 0.0,
+            "{}",
+            summary.line()
+        );
+    }
+    let msg = endpoints_table(&["distributed-nope"])
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains("no endpoint named"), "{msg}");
+    cleanup_hosting(&plan).unwrap();
+    assert!(endpoints_table(&names[..1]).is_err());
 }
