@@ -48,9 +48,10 @@ configs=()
 models=()
 for kind in replicated sharded; do
   # The workshop's names, whoever created them (deploy.sh, notebook 3, the console).
-  endpoints+=("distributed-$kind")
-  configs+=("distributed-$kind")
-  models+=("distributed-$kind")
+  name="$(kit_cli name hosting "$kind")" || exit 1
+  endpoints+=("$name")
+  configs+=("$name")
+  models+=("$name")
   job="$(kit_jobs_get "$kind")"
   ep="$(kit_jobs_get "endpoints.$kind")"
   cf="$(kit_jobs_get "endpoint_configs.$kind")"

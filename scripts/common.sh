@@ -3,17 +3,18 @@
 #
 # Why this file exists: every workshop script needs the same few things — the repository root
 # whatever the caller's cwd, the AWS CLI from the kit's venv, the rule that decides "offline
-# stand-in or real AWS", the four workshop values (role ARN, training image, bucket, region) with
-# offline defaults, a jobs file that two scripts running at once can both write, and a way to start
-# and stop the stand-in. Keeping them here keeps replicated.sh / sharded.sh readable as the
-# workshop prints them.
+# stand-in or real AWS", the four workshop values (role ARN, training image, bucket, region), the
+# jobs file and a way to start and stop the stand-in. Keeping them here keeps replicated.sh /
+# sharded.sh readable as the workshop prints them.
 #
-# Target rule (documented in docs/SEMANTICS.md):
-#   * KIT_TARGET=offline|aws, when set, decides.
-#   * Otherwise a script is "offline" when AWS_ENDPOINT_URL_SAGEMAKER or AWS_ENDPOINT_URL points at a
-#     loopback address (127.0.0.1, localhost, ::1), and "aws" otherwise — exactly where the AWS CLI
-#     would send the request.
-#   * workshop.sh and lab.sh default to offline (they start the stand-in themselves).
+# The rules themselves live in one place, the `kit` binary (crates/kit), which the notebooks'
+# kernel-helpers share as a library: the target and settings rule (`kit settings`, documented in
+# docs/SEMANTICS.md "Settings"), the region → image table, the locked jobs file (`kit jobs`),
+# reading JSON answers (`kit json`) and the hosting names. This file only does the AWS CLI calls
+# the rule asks for and hands their answers to `kit`.
+#   * KIT_TARGET=offline|aws, when set, decides; otherwise "offline" when AWS_ENDPOINT_URL_SAGEMAKER
+#     or AWS_ENDPOINT_URL is a loopback URL (the stand-in), "aws" otherwise. Never the credentials.
+#   * workshop.sh, lab.sh and run-notebooks.sh default to offline (they start the stand-in).
 
 if [[ -n "${KIT_COMMON_SOURCED:-}" ]]; then
   return 0
@@ -79,33 +80,16 @@ aws() {
   "$cli" "$@"
 }
 
-# Is URL a loopback http(s) URL?
-kit_is_loopback_url() {
-  [[ "$1" =~ ^https?://(127\.[0-9]+\.[0-9]+\.[0-9]+|localhost|\[::1\])(:[0-9]+)?(/.*)?$ ]]
-}
-
 # The SageMaker endpoint URL the CLI will use ("" = the real AWS endpoint).
 kit_sagemaker_endpoint() {
   printf '%s\n' "${AWS_ENDPOINT_URL_SAGEMAKER:-${AWS_ENDPOINT_URL:-}}"
 }
 
-# Prints "offline" or "aws" (see the rule at the top of this file).
+# Prints "offline" or "aws" (the rule at the top of this file, decided by `kit settings target`).
 kit_target() {
-  case "${KIT_TARGET:-}" in
-    offline | aws)
-      printf '%s\n' "$KIT_TARGET"
-      return 0
-      ;;
-    "") ;;
-    *) kit_die "KIT_TARGET must be 'offline' or 'aws', not '$KIT_TARGET'" ;;
-  esac
-  local ep
-  ep="$(kit_sagemaker_endpoint)"
-  if [[ -n "$ep" ]] && kit_is_loopback_url "$ep"; then
-    echo offline
-  else
-    echo aws
-  fi
+  local out
+  out="$(kit_cli settings target 2>&1)" || kit_die "$out"
+  printf '%s\n' "$out"
 }
 
 # Cargo profile used by the scripts (release by default; KIT_PROFILE=debug for CI).
@@ -164,14 +148,49 @@ kit_offline_bin() {
   fi
 }
 
-# Does a stand-in answer GET /__health at URL?
+# Path of the kit binary ($KIT_BIN, else target/<profile>/kit, else the other profile's build, else
+# PATH), found like the stand-in's.
+kit_bin() {
+  if [[ -n "${KIT_BIN:-}" ]]; then
+    printf '%s\n' "$KIT_BIN"
+    return 0
+  fi
+  local profile td other
+  profile="$(kit_profile)"
+  td="$(kit_target_dir)"
+  if [[ "$profile" == release ]]; then other=debug; else other=release; fi
+  if [[ -x "$td/$profile/kit" ]]; then
+    printf '%s\n' "$td/$profile/kit"
+  elif [[ -x "$td/$other/kit" ]]; then
+    printf '%s\n' "$td/$other/kit"
+  elif command -v kit >/dev/null 2>&1; then
+    command -v kit
+  else
+    kit_die "the kit binary is not built: run scripts/setup.sh (or cargo build -p kit), or set KIT_BIN"
+  fi
+}
+
+# kit_cli ARGS… — runs the kit binary.
+kit_cli() {
+  local bin
+  bin="$(kit_bin)" || exit 1
+  "$bin" "$@"
+}
+
+# Does a stand-in answer GET /__health at URL (http://HOST:PORT)? Plain bash (/dev/tcp), so that it
+# works before anything is built and costs no interpreter start per poll.
 kit_offline_healthy() {
-  local url="$1"
-  "$(kit_python)" - "$url" <<'PY' >/dev/null 2>&1
-import json, sys, urllib.request
-with urllib.request.urlopen(sys.argv[1].rstrip("/") + "/__health", timeout=2) as r:
-    sys.exit(0 if r.status == 200 and json.load(r).get("status") == "ok" else 1)
-PY
+  local hostport host port resp
+  hostport="${1#http://}"
+  hostport="${hostport%%/*}"
+  host="${hostport%:*}"
+  port="${hostport##*:}"
+  [[ "$port" =~ ^[0-9]+$ ]] || return 1
+  # shellcheck disable=SC2016  # expanded by the inner bash
+  resp="$(timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1" &&
+    printf "GET /__health HTTP/1.0\r\nHost: %s\r\n\r\n" "$0" >&3 && cat <&3' "$host" "$port" 2>/dev/null)" ||
+    return 1
+  [[ "$resp" == HTTP/1.[01]\ 200* && "$resp" == *'"status":"ok"'* ]]
 }
 
 # Loads the stand-in's client settings (endpoint, keys, region) into this shell:
@@ -460,123 +479,89 @@ or run scripts/workshop.sh, which does both."
   kit_offline_env "$port" "$state"
 }
 
-# The region the CLI will use.
+# The region the CLI will use from the environment (empty: the profile's, see kit_resolve_settings).
 kit_region() {
   printf '%s\n' "${AWS_REGION:-${AWS_DEFAULT_REGION:-}}"
 }
 
-# Linear Learner training image for REGION from scripts/training-images.tsv.
+# Linear Learner training image for REGION (the table in crates/kit, shared with the notebooks).
 kit_training_image_for() {
-  local region="$1" table="$KIT_ROOT/scripts/training-images.tsv"
-  [[ -r "$table" ]] || kit_die "missing region table $table"
-  local image
-  image="$(awk -F'\t' -v r="$region" '!/^#/ && $1 == r { print $2 ".dkr.ecr." $1 "." $3 "/linear-learner:" $4; exit }' "$table")"
-  [[ -n "$image" ]] ||
-    kit_die "no Linear Learner image known for region '$region' (scripts/training-images.tsv); set KIT_TRAINING_IMAGE"
-  printf '%s\n' "$image"
+  local out
+  out="$(kit_cli image "$1" 2>&1)" ||
+    kit_die "$out; set KIT_TRAINING_IMAGE"
+  printf '%s\n' "$out"
 }
 
-# Resolves the four workshop values into KIT_ROLE_ARN, KIT_TRAINING_IMAGE, KIT_BUCKET, KIT_REGION
-# (+ KIT_PREFIX). Offline: defaults that the stand-in accepts. AWS: each must be given; the error
-# names the variable.
+# The last line of a failed CLI call's output (the CLI's one-line error message).
+kit_last_line() {
+  printf '%s\n' "$1" | sed '/^[[:space:]]*$/d' | tail -n 1
+}
+
+# Resolves the workshop's values into KIT_TARGET, KIT_REGION, KIT_BUCKET, KIT_PREFIX, KIT_ROLE_ARN,
+# KIT_TRAINING_IMAGE, KIT_GDELT_BUCKET, KIT_JOBS_FILE with the one rule (`kit settings`, see
+# docs/SEMANTICS.md "Settings"): KIT_* first; offline defaults only for the stand-in; on AWS the
+# region from the configuration, SageMaker's default bucket sagemaker-<region>-<account> (STS), the
+# notebook instance's execution role (metadata file → describe-notebook-instance) and the region's
+# Linear Learner image. This function only makes the AWS CLI calls the rule asks for
+# (`kit settings needs`); a refusal names the setting to change.
 kit_resolve_settings() {
-  local target
+  local out target region facts=() KIT_NEED_ACCOUNT=0 KIT_NEED_METADATA=0 KIT_NOTEBOOK_INSTANCE=""
+  out="$(kit_cli settings needs 2>&1)" || kit_die "$out"
+  eval "$out"
   target="$(kit_target)"
-  KIT_REGION="$(kit_region)"
-  KIT_PREFIX="${KIT_PREFIX:-sagemaker/data_distribution_types}"
-  KIT_PREFIX="${KIT_PREFIX#/}"
-  KIT_PREFIX="${KIT_PREFIX%/}"
-  if [[ "$target" == offline ]]; then
-    KIT_REGION="${KIT_REGION:-us-east-1}"
-    KIT_ROLE_ARN="${KIT_ROLE_ARN:-arn:aws:iam::$KIT_OFFLINE_ACCOUNT:role/SageMakerRole}"
-    KIT_BUCKET="${KIT_BUCKET:-sagemaker-offline-workshop}"
-  else
-    [[ -n "$KIT_REGION" ]] ||
-      kit_die "AWS_REGION (or AWS_DEFAULT_REGION) is not set: name the region you run the workshop in, e.g. export AWS_REGION=us-east-1"
-    [[ -n "${KIT_ROLE_ARN:-}" ]] ||
-      kit_die "KIT_ROLE_ARN is not set: the ARN of the SageMaker execution role (see docs/aws.md), e.g. export KIT_ROLE_ARN=arn:aws:iam::111122223333:role/SageMakerRole"
-    [[ -n "${KIT_BUCKET:-}" ]] ||
-      kit_die "KIT_BUCKET is not set: the S3 bucket notebook 1 uploaded to, e.g. export KIT_BUCKET=smworkshop-john-smith"
+  region="$(kit_region)"
+  if [[ -z "$region" && "$target" == aws ]]; then
+    region="$(aws configure get region 2>/dev/null || true)"
   fi
-  KIT_BUCKET="${KIT_BUCKET#s3://}"
-  KIT_BUCKET="${KIT_BUCKET%/}"
-  KIT_TRAINING_IMAGE="${KIT_TRAINING_IMAGE:-$(kit_training_image_for "$KIT_REGION")}"
-  local name value
-  for name in KIT_ROLE_ARN KIT_TRAINING_IMAGE KIT_BUCKET KIT_REGION KIT_PREFIX; do
-    value="${!name}"
-    if [[ -z "$value" || "$value" =~ [[:space:]\*\?\[\]\{\},\'\"\\] ]]; then
-      kit_die "$name='$value' is empty or contains spaces, quotes, commas, braces or glob characters"
+  [[ -n "$region" ]] && facts+=(--region "$region")
+  if [[ "$KIT_NEED_ACCOUNT" == 1 ]]; then
+    if out="$(aws ${region:+--region "$region"} sts get-caller-identity --query Account --output text 2>&1)"; then
+      facts+=(--account "$out")
+    else
+      facts+=(--account-error "$(kit_last_line "$out")")
     fi
-  done
-  export KIT_ROLE_ARN KIT_TRAINING_IMAGE KIT_BUCKET KIT_REGION KIT_PREFIX
+  fi
+  if [[ -n "$KIT_NOTEBOOK_INSTANCE" ]]; then
+    if out="$(aws ${region:+--region "$region"} sagemaker describe-notebook-instance \
+      --notebook-instance-name "$KIT_NOTEBOOK_INSTANCE" --query RoleArn --output text 2>&1)"; then
+      facts+=(--described-role "$out")
+    else
+      facts+=(--described-role-error "$(kit_last_line "$out")")
+    fi
+  fi
+  out="$(kit_cli settings export "${facts[@]}" 2>&1)" || kit_die "$out"
+  eval "$out"
+  if [[ "$target" == aws ]]; then
+    # A bucket in another region fails every training job: name the setting now. (No answer —
+    # the bucket does not exist yet, or no permission — leaves the check to the first upload.)
+    local where
+    if where="$(aws --region "$KIT_REGION" s3api get-bucket-location --bucket "$KIT_BUCKET" \
+      --query LocationConstraint --output text 2>/dev/null)"; then
+      [[ "$where" == None || -z "$where" ]] && where=us-east-1
+      [[ "$where" == EU ]] && where=eu-west-1
+      out="$(kit_cli settings export "${facts[@]}" --bucket-region "$where" 2>&1 >/dev/null)" || kit_die "$out"
+    fi
+  fi
+  export KIT_TARGET KIT_REGION KIT_BUCKET KIT_PREFIX KIT_ROLE_ARN KIT_TRAINING_IMAGE KIT_GDELT_BUCKET KIT_JOBS_FILE
   export AWS_REGION="$KIT_REGION" AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-$KIT_REGION}"
 }
 
 # kit_jobs_set KEY VALUE [KEY VALUE …] — sets top-level (or dotted, e.g. endpoints.sharded) keys in
-# $KIT_JOBS_FILE under an exclusive lock, writing atomically: replicated.sh and sharded.sh run at
-# the same time and must not lose each other's entry.
+# $KIT_JOBS_FILE: one locked read-modify-write (`kit jobs set`), so replicated.sh and sharded.sh,
+# started together, never lose each other's entry.
 kit_jobs_set() {
-  mkdir -p "$(dirname "$KIT_JOBS_FILE")"
-  "$(kit_python)" - "$KIT_JOBS_FILE" "$@" <<'PY'
-import fcntl, json, os, sys, tempfile
-path, pairs = sys.argv[1], sys.argv[2:]
-if len(pairs) % 2:
-    sys.exit("kit_jobs_set: KEY VALUE pairs expected")
-with open(path + ".lock", "a") as lock:
-    fcntl.flock(lock, fcntl.LOCK_EX)
-    data = {}
-    if os.path.exists(path) and os.path.getsize(path) > 0:
-        try:
-            with open(path) as f:
-                data = json.load(f)
-        except ValueError as e:
-            sys.exit(f"{path}: not valid JSON ({e}); remove it or fix it")
-        if not isinstance(data, dict):
-            sys.exit(f"{path}: expected a JSON object")
-    for key, value in zip(pairs[0::2], pairs[1::2]):
-        node = data
-        parts = key.split(".")
-        for p in parts[:-1]:
-            node = node.setdefault(p, {})
-        node[parts[-1]] = value
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".jobs.")
-    with os.fdopen(fd, "w") as f:
-        json.dump(data, f, indent=2, sort_keys=True)
-        f.write("\n")
-    os.replace(tmp, path)
-PY
+  kit_cli jobs set "$@" || kit_die "could not record $* in $KIT_JOBS_FILE"
 }
 
 # kit_jobs_get KEY — prints the (dotted) key from $KIT_JOBS_FILE, or nothing.
 kit_jobs_get() {
-  [[ -f "$KIT_JOBS_FILE" ]] || return 0
-  "$(kit_python)" - "$KIT_JOBS_FILE" "$1" <<'PY'
-import json, sys
-try:
-    node = json.load(open(sys.argv[1]))
-except ValueError as e:
-    sys.exit(f"{sys.argv[1]}: not valid JSON ({e})")
-for p in sys.argv[2].split("."):
-    node = node.get(p) if isinstance(node, dict) else None
-if isinstance(node, str):
-    print(node)
-PY
+  kit_cli jobs get "$1"
 }
 
 # kit_json_field PATH — prints a value from the JSON on stdin (dotted path, list items by index
-# as in ProductionVariants.0.ModelName; missing → empty).
+# as in ProductionVariants.0.ModelName, -1 for the last; missing → empty).
 kit_json_field() {
-  "$(kit_python)" -c '
-import json, sys
-node = json.load(sys.stdin)
-for p in sys.argv[1].split("."):
-    if isinstance(node, list) and p.isdigit():
-        node = node[int(p)] if int(p) < len(node) else None
-    else:
-        node = node.get(p) if isinstance(node, dict) else None
-if node is not None:
-    print(node if not isinstance(node, (dict, list)) else json.dumps(node))
-' "$1"
+  kit_cli json "$1"
 }
 
 # kit_wait_training_job NAME POLL_SECONDS OUT_JSON — polls describe-training-job every few seconds
@@ -601,10 +586,7 @@ kit_wait_training_job() {
     errors=0
     status="$(kit_json_field TrainingJobStatus <<<"$desc")"
     secondary="$(kit_json_field SecondaryStatus <<<"$desc")"
-    message="$("$(kit_python)" -c '
-import json, sys
-t = json.load(sys.stdin).get("SecondaryStatusTransitions") or []
-print(t[-1].get("StatusMessage", "") if t else "")' <<<"$desc")"
+    message="$(kit_json_field SecondaryStatusTransitions.-1.StatusMessage <<<"$desc")"
     if [[ "$status/$secondary" != "$last" ]]; then
       kit_log "$name: $status / $secondary${message:+ — $message}"
       last="$status/$secondary"
@@ -662,14 +644,16 @@ FailureReason if the job does not complete.
 Settings (environment):
   KIT_TARGET          offline | aws. Default: offline when AWS_ENDPOINT_URL(_SAGEMAKER) is a loopback
                       URL (the stand-in; load it with: eval "\$(sagemaker-offline env)"), else aws.
-  KIT_ROLE_ARN        SageMaker execution role ARN   (offline default arn:aws:iam::$KIT_OFFLINE_ACCOUNT:role/SageMakerRole)
-  KIT_BUCKET          bucket notebook 1 uploaded to, with or without s3://  (offline default sagemaker-offline-workshop)
-  AWS_REGION          or AWS_DEFAULT_REGION           (offline default us-east-1)
-  KIT_TRAINING_IMAGE  default: the region's Linear Learner image from scripts/training-images.tsv
+  KIT_ROLE_ARN        SageMaker execution role ARN. Offline default arn:aws:iam::$KIT_OFFLINE_ACCOUNT:role/SageMakerRole;
+                      on AWS the notebook instance's execution role (describe-notebook-instance)
+  KIT_BUCKET          bucket notebook 1 uploaded to, with or without s3://. Offline default
+                      sagemaker-offline-workshop; on AWS SageMaker's default bucket sagemaker-<region>-<account>
+  AWS_REGION          or AWS_DEFAULT_REGION, else the profile's region (offline default us-east-1)
+  KIT_TRAINING_IMAGE  default: the region's Linear Learner image (the table in crates/kit: kit image REGION)
   KIT_PREFIX          key prefix of train/ and validation/ (default sagemaker/data_distribution_types)
   KIT_JOB_NAME        job name (default DEMO-linear-$kind-<date>-<milliseconds>)
   KIT_JOBS_FILE       jobs file (default \$KIT_OUT/jobs.json)     KIT_OUT  output dir (default <repo>/out)
-On real AWS, KIT_ROLE_ARN, KIT_BUCKET and the region are required.
+The rule is docs/SEMANTICS.md "Settings"; \`kit settings json\` shows what it resolves to.
 HELP
         exit 0
         ;;
@@ -677,9 +661,10 @@ HELP
     esac
     shift
   done
+  kit_aws_path >/dev/null
+  kit_bin >/dev/null
   kit_ensure_endpoint
   kit_resolve_settings
-  kit_aws_path >/dev/null
 }
 
 kit_job_starting() {

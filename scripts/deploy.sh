@@ -78,8 +78,9 @@ deploy_one() {
   image="$(kit_json_field AlgorithmSpecification.TrainingImage <<<"$desc")"
   [[ -n "$artifact" && -n "$image" ]] || kit_die "describe-training-job $job has no ModelArtifacts.S3ModelArtifacts or TrainingImage"
 
-  # The workshop's console names: model, endpoint configuration and endpoint are all distributed-<kind>.
-  model="distributed-$kind"
+  # The workshop's console names: model, endpoint configuration and endpoint are all distributed-<kind>
+  # (kit::names, shared with notebook 3).
+  model="$(kit_cli name hosting "$kind")" || exit 1
   config="$model"
   endpoint="$model"
   kit_log "$kind: model $model from $artifact"

@@ -5,7 +5,8 @@
 #
 # What it sets up when missing: the Python venv (scripts/python-env.sh), evcxr_jupyter 0.22.0
 # (cargo install --locked) and its kernelspec, and — when no AWS endpoint or credentials are
-# configured — the local stand-in sagemaker-offline (stopped again at exit if started here).
+# configured and KIT_TARGET is not aws — the local stand-in sagemaker-offline (stopped again at exit
+# if started here).
 #
 # Two ways to run the workshop's notebooks:
 #   * alone:   scripts/run-notebooks.sh            notebook 1 uploads, notebook 2 starts both training
@@ -38,7 +39,8 @@ Environment:
   KIT_JOBS_FILE      job names file (default \$KIT_OUT/jobs.json)
   KIT_KEEP_ENDPOINTS notebook 3: 1 keeps the endpoints (default: deleted)
   KIT_OFFLINE_PORT, KIT_SCALE   port and GDELT scale of a stand-in started here (18999, 0.05)
-  AWS_ENDPOINT_URL / AWS credentials   use that endpoint / real AWS instead of starting one
+  AWS_ENDPOINT_URL   use that endpoint instead of starting a stand-in
+  KIT_TARGET=aws     real AWS with the standard AWS configuration (any credential source)
 HELP
 }
 while (($#)); do
@@ -83,18 +85,17 @@ fi
 kit_evcxr_setup
 
 # --- AWS endpoint --------------------------------------------------------------------------------
-have_aws_credentials() {
-  [[ -n "${AWS_ACCESS_KEY_ID:-}" || -n "${AWS_PROFILE:-}" || -f "${AWS_SHARED_CREDENTIALS_FILE:-$HOME/.aws/credentials}" ]]
-}
 started_offline=0
 cleanup() {
   if ((started_offline)); then kit_offline_stop; fi
 }
 trap cleanup EXIT
-if [[ -n "${AWS_ENDPOINT_URL:-}" ]]; then
-  kit_log "using the endpoint in AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL"
-elif [[ "${KIT_TARGET:-}" != offline ]] && have_aws_credentials; then
-  kit_log "AWS credentials configured and no AWS_ENDPOINT_URL: running against real AWS"
+# KIT_TARGET decides (default offline here), never where the credentials come from: an instance
+# role, SSO or credential_process profile is as good as a credentials file.
+if [[ -n "$(kit_sagemaker_endpoint)" ]]; then
+  kit_log "using the endpoint in AWS_ENDPOINT_URL(_SAGEMAKER)=$(kit_sagemaker_endpoint)"
+elif [[ "${KIT_TARGET:-offline}" == aws ]]; then
+  kit_log "KIT_TARGET=aws: running against real AWS with the standard AWS configuration"
 else
   port="${KIT_OFFLINE_PORT:-18999}"
   scale="${KIT_SCALE:-0.05}"

@@ -79,8 +79,7 @@ export KIT_JOBS_FILE="$KIT_OUT/jobs.json"
 if [[ -f "$KIT_JOBS_FILE" ]]; then
   mv "$KIT_JOBS_FILE" "$logs/previous-jobs.json"
 fi
-export KIT_BUCKET="${KIT_BUCKET:-}" KIT_PREFIX="${KIT_PREFIX:-sagemaker/data_distribution_types}"
-[[ -z "$KIT_BUCKET" && "$target" == offline ]] && KIT_BUCKET=sagemaker-offline-workshop
+# Bucket, role, image and region: kit_resolve_settings below (the one rule, docs/SEMANTICS.md).
 # Notebook 2 must not start the jobs itself (the scripts do), notebook 3 must not delete the
 # endpoints (cleanup.sh does, unless --keep). See docs/SEMANTICS.md.
 export KIT_START_JOBS=0 KIT_CLEANUP=0 KIT_KEEP_ENDPOINTS=1
