@@ -34,7 +34,10 @@ pub const ENDPOINT_INSTANCE_TYPE: ProductionVariantInstanceType =
 /// The workshop's name for the model, endpoint configuration and endpoint of `kind`
 /// (`replicated` or `sharded`).
 pub fn workshop_name(kind: &str) -> String {
-    format!("distributed-{kind}")
+    match kit::Kind::parse(kind) {
+        Some(k) => kit::names::hosting_name(k),
+        None => format!("distributed-{kind}"),
+    }
 }
 
 /// The hosting resources of one trained model.
@@ -163,11 +166,15 @@ pub fn create_model_for(settings: &Settings, h: &Hosting, job: &TrainingJob) -> 
 /// training image also serves; the configured image only when the job does not name one);
 /// returns the ModelArn.
 pub fn create_model(settings: &Settings, model_name: &str, job: &TrainingJob) -> KitResult<String> {
-    let image = if job.training_image.is_empty() {
-        settings.training_image.clone()
-    } else {
-        job.training_image.clone()
-    };
+    // The job's own image, never the configured one (that may be another region's or version).
+    if job.training_image.is_empty() || job.model_artifacts.is_empty() {
+        return Err(KitError::msg(format!(
+            "training job {} has no AlgorithmSpecification.TrainingImage or \
+             ModelArtifacts.S3ModelArtifacts: only a completed job with an image can be hosted",
+            job.name
+        )));
+    }
+    let image = job.training_image.clone();
     let request = CreateModelInput {
         model_name: Some(model_name.into()),
         execution_role_arn: Some(settings.role_arn.clone()),

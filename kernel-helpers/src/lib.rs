@@ -29,7 +29,8 @@
 // The modules by layer; each imports only from the layers above it in this list (no cycles):
 // - base: error, settings
 // - transport and S3: aws (runtime, SDK configuration, S3), json11 (signed JSON 1.1 calls)
-// - control plane and logs: logs, sagemaker (training jobs), training (requests), hosting
+// - control plane and logs: logs, sagemaker (training jobs), training (requests), hosting,
+//   lookups (what the settings rule asks for: region, STS, DescribeNotebookInstance, HeadBucket)
 // - frames and statistics: frames, stats, job (one training job as plain data)
 // - presentation: display (tables, images), charts (plain inputs → SVG/PNG)
 // - workshop steps: data (notebook 1's load, explore, prepare and upload; notebook 3's error
@@ -44,6 +45,7 @@ pub mod hosting;
 pub mod job;
 pub mod json11;
 pub mod logs;
+pub mod lookups;
 pub mod sagemaker;
 pub mod scoring;
 pub mod settings;
@@ -88,7 +90,7 @@ pub mod prelude {
         utc_stamp, wait_for_comparison, wait_for_jobs,
     };
     pub use crate::scoring::{MAX_BATCH_BYTES, csv_row, fmt_g, predict_batches, to_csv_batches};
-    pub use crate::settings::Settings;
+    pub use crate::settings::{FromEnv, Settings};
     pub use crate::stats::{ErrorSummary, mae, mse};
     pub use crate::training::{
         AlgorithmSpecification, Channel, CompressionType, CreateTrainingJobRequest, DataSource,

@@ -13,7 +13,6 @@ use sagemaker_api::JsonOperation;
 use sagemaker_api::sagemaker::{
     DescribeTrainingJobRequest, ListTrainingJobsRequest, SortBy, SortOrder, TrainingJobStatus,
 };
-use serde_json::{Value, json};
 
 use crate::aws::{block_on, sdk_config};
 use crate::display::Table;
@@ -49,34 +48,24 @@ pub struct Jobs {
 }
 
 impl Jobs {
-    /// Writes `{"replicated": …, "sharded": …}`.
+    /// Records `replicated` and `sharded` in the jobs file with the kit's one writer
+    /// ([`kit::jobs_file`]: locked read-modify-write), keeping what others recorded there
+    /// (`deploy.sh`'s hosting names).
     pub fn save(&self, path: &Path) -> KitResult<()> {
-        let text = serde_json::to_string_pretty(
-            &json!({ "replicated": self.replicated, "sharded": self.sharded }),
-        )?;
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| KitError::msg(format!("creating {}: {e}", dir.display())))?;
-        }
-        std::fs::write(path, text + "\n")
-            .map_err(|e| KitError::msg(format!("writing {}: {e}", path.display())))
+        kit::jobs_file::set(
+            path,
+            &[("replicated", &self.replicated), ("sharded", &self.sharded)],
+        )
+        .map_err(KitError::msg)
     }
     /// Reads a jobs file.
     pub fn load(path: &Path) -> KitResult<Self> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| KitError::msg(format!("reading {}: {e}", path.display())))?;
-        let v: Value = serde_json::from_str(&text)
-            .map_err(|e| KitError::msg(format!("{}: not JSON: {e}", path.display())))?;
-        let get = |k: &str| {
-            v.get(k)
-                .and_then(Value::as_str)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .ok_or_else(|| KitError::msg(format!("{}: no \"{k}\" job name", path.display())))
-        };
+        let j = kit::jobs_file::jobs(path)
+            .map_err(KitError::msg)?
+            .map_err(KitError::msg)?;
         Ok(Jobs {
-            replicated: get("replicated")?,
-            sharded: get("sharded")?,
+            replicated: j.replicated,
+            sharded: j.sharded,
         })
     }
 }
@@ -341,6 +330,7 @@ pub fn log_timing_table(jobs: &[TrainingJob]) -> KitResult<Table> {
 #[cfg(test)]
 mod tests {
     use sagemaker_api::sagemaker::DescribeTrainingJobResponse;
+    use serde_json::json;
 
     use super::*;
 

@@ -11,6 +11,7 @@ use crate::display::{Html, Table, escape_html};
 use crate::error::{KitError, KitResult};
 use crate::sagemaker::{Jobs, find_jobs, sm};
 use crate::settings::Settings;
+pub use kit::Kind;
 
 pub use sagemaker_api::sagemaker::{
     AlgorithmSpecification, Channel, CompressionType, CreateTrainingJobRequest, DataSource,
@@ -105,6 +106,43 @@ pub fn create_training_job(request: &CreateTrainingJobRequest) -> KitResult<Stri
     Ok(out.training_job_arn)
 }
 
+/// The members in which a request differs from the workshop's (`kit::request::workshop_request`
+/// for the same settings and name: the definition `scripts/replicated.sh` / `sharded.sh` are
+/// tested against).
+pub fn differences_from_workshop(
+    settings: &Settings,
+    kind: Kind,
+    request: &CreateTrainingJobRequest,
+) -> KitResult<Vec<(String, String, String)>> {
+    let name = request.training_job_name.clone().unwrap_or_default();
+    let canonical = kit::request::workshop_request(settings, &name, kind);
+    // S3 prefixes name the same objects with or without the trailing slash.
+    let trim = |v: Vec<(String, String, String)>| {
+        v.into_iter()
+            .filter(|(_, a, b)| a.trim_end_matches('/') != b.trim_end_matches('/'))
+            .collect()
+    };
+    Ok(trim(request_differences(&canonical, request)?))
+}
+
+fn note_differences_from_workshop(
+    settings: &Settings,
+    kind: Kind,
+    request: &CreateTrainingJobRequest,
+) -> KitResult<()> {
+    let d = differences_from_workshop(settings, kind, request)?;
+    if !d.is_empty() {
+        println!(
+            "note: the {} request differs from the workshop's (and the scripts') in:",
+            kind.as_str()
+        );
+        for (path, workshop, here) in d {
+            println!("  {path}: workshop {workshop}, here {here}");
+        }
+    }
+    Ok(())
+}
+
 /// Starts both jobs (the sharded one first, as the original notebook), records their names in the
 /// jobs file and returns them.
 pub fn start_training_jobs(
@@ -122,8 +160,9 @@ pub fn start_training_jobs(
         replicated: name(replicated)?,
         sharded: name(sharded)?,
     };
-    for (kind, r) in [("sharded", sharded), ("replicated", replicated)] {
-        println!("started {kind}: {}", create_training_job(r)?);
+    for (kind, r) in [(Kind::Sharded, sharded), (Kind::Replicated, replicated)] {
+        note_differences_from_workshop(settings, kind, r)?;
+        println!("started {}: {}", kind.as_str(), create_training_job(r)?);
     }
     jobs.save(&settings.jobs_file)?;
     println!("job names written to {}", settings.jobs_file.display());
