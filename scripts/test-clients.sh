@@ -4,7 +4,8 @@
 # Why: the stand-in's contract is "real clients, unchanged". This starts the built binary on a free
 # loopback port with a temporary state dir (seeding small GDELT files), loads the standard AWS_*
 # variables from `sagemaker-offline env`, and runs pytest over crates/sagemaker-offline/tests/clients/
-# (one file per subject: test_s3.py, test_logs.py, test_workshop.py, test_invoke_5mb_csv.py).
+# (one file per subject: test_s3.py, test_logs.py, test_workshop.py, test_invoke_5mb_csv.py,
+# test_regions.py, test_scripts.py — the workshop's scripts themselves).
 #
 # Usage: scripts/test-clients.sh [pytest args…]
 # Environment:
@@ -23,10 +24,14 @@ PY="${KIT_PYTHON:-$ROOT/.venv/bin/python}"
 
 BIN="${KIT_OFFLINE_BIN:-}"
 if [[ -z "$BIN" ]]; then
-  (cd "$ROOT" && cargo build -p sagemaker-offline --bin sagemaker-offline) >&2
+  (cd "$ROOT" && cargo build -p sagemaker-offline --bin sagemaker-offline -p kit --bin kit) >&2
   BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/sagemaker-offline"
 fi
 [[ -x "$BIN" ]] || { echo "test-clients.sh: no binary at $BIN" >&2; exit 1; }
+# The scripts' kit binary (test_scripts.py runs replicated.sh, sharded.sh, deploy.sh, cleanup.sh):
+# $KIT_BIN, else next to the stand-in.
+export KIT_BIN="${KIT_BIN:-$(dirname "$BIN")/kit}"
+[[ -x "$KIT_BIN" ]] || { echo "test-clients.sh: no kit binary at $KIT_BIN (cargo build -p kit, or set KIT_BIN)" >&2; exit 1; }
 
 STATE="$(mktemp -d "${TMPDIR:-/tmp}/sagemaker-offline-clients.XXXXXX")"
 PORT="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"

@@ -5,7 +5,10 @@
 //! injected throttling as AWS's standard retry mode does; and the workshop's own steps at tiny
 //! scale — notebook 1's load, prepare and upload, notebook 2's two typed requests, waiting and the
 //! timing, notebook 3's hosting under the workshop's names, scoring and clean-up — so that every
-//! typed request and answer the notebooks use crosses a real server here.
+//! typed request and answer the notebooks use crosses a real server here; and the settings rule on
+//! a rehearsed notebook instance (`KIT_TARGET=aws`, no `KIT_*` values: SageMaker's default bucket
+//! from STS, the role from the instance metadata file, the region's image; a refused look-up or a
+//! bucket of another region named as the setting to change).
 //!
 //! The helpers take their settings from the process environment, so each phase runs in a child
 //! process of this test (this binary again, `KIT_STANDIN_PHASE` set) with the `AWS_*` variables of
@@ -68,12 +71,18 @@ fn start(
 
 /// Runs `phase` in a child process configured for `server` (eu-west-1, `attempts` attempts).
 fn run_phase(server: &RunningServer, phase: &str, attempts: u32) {
+    run_phase_with(server, phase, attempts, &[]);
+}
+
+/// [`run_phase`] with extra environment variables.
+fn run_phase_with(server: &RunningServer, phase: &str, attempts: u32, extra: &[(&str, &str)]) {
     let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
     for (k, _) in std::env::vars() {
-        if k.starts_with("AWS_") {
+        if k.starts_with("AWS_") || k.starts_with("KIT_") {
             cmd.env_remove(k);
         }
     }
+    cmd.envs(extra.iter().copied());
     let status = cmd
         .env(PHASE, phase)
         .env("AWS_ENDPOINT_URL", server.endpoint_url())
@@ -110,6 +119,51 @@ fn main() {
     assert_eq!(
         server.ctx.objects.bucket_region("kit-work").unwrap(),
         "eu-west-1"
+    );
+    // A rehearsed notebook instance: the metadata file, KIT_TARGET=aws, no KIT_* values.
+    let meta = dir.path().join("resource-metadata.json");
+    std::fs::write(
+        &meta,
+        r#"{"ResourceName":"ws","ExecutionRoleArn":"arn:aws:iam::111122223333:role/service-role/Exec"}"#,
+    )
+    .unwrap();
+    let meta = meta.to_string_lossy().into_owned();
+    let account = server.ctx.account_id.clone();
+    run_phase_with(
+        &server,
+        "notebook-instance",
+        3,
+        &[
+            ("KIT_TARGET", "aws"),
+            ("KIT_NOTEBOOK_METADATA_FILE", &meta),
+            ("EXPECT_ACCOUNT", &account),
+        ],
+    );
+    // Only ResourceName: DescribeNotebookInstance (which the stand-in does not serve) is refused,
+    // and the message names KIT_ROLE_ARN; a bucket of another region names KIT_BUCKET.
+    let meta2 = dir.path().join("resource-metadata-2.json");
+    std::fs::write(&meta2, r#"{"ResourceName":"ws"}"#).unwrap();
+    let meta2 = meta2.to_string_lossy().into_owned();
+    run_phase_with(
+        &server,
+        "settings-refused",
+        3,
+        &[
+            ("KIT_TARGET", "aws"),
+            ("KIT_NOTEBOOK_METADATA_FILE", &meta2),
+            ("EXPECT", "KIT_ROLE_ARN"),
+        ],
+    );
+    run_phase_with(
+        &server,
+        "settings-refused",
+        3,
+        &[
+            ("KIT_TARGET", "aws"),
+            ("KIT_NOTEBOOK_METADATA_FILE", &meta),
+            ("KIT_BUCKET", "elsewhere"),
+            ("EXPECT", "KIT_BUCKET"),
+        ],
     );
     rt.block_on(server.stop()).unwrap();
 
@@ -155,6 +209,27 @@ fn main() {
 fn child(phase: &str) {
     match phase {
         "regions" => regions(),
+        "notebook-instance" => {
+            use kernel_helpers::prelude::{FromEnv, Settings};
+            let s = Settings::from_env().unwrap();
+            let account = std::env::var("EXPECT_ACCOUNT").unwrap();
+            assert_eq!(s.bucket, format!("sagemaker-eu-west-1-{account}"));
+            assert_eq!(
+                s.role_arn,
+                "arn:aws:iam::111122223333:role/service-role/Exec"
+            );
+            assert_eq!(s.region, "eu-west-1");
+            assert_eq!(
+                s.training_image,
+                "438346466558.dkr.ecr.eu-west-1.amazonaws.com/linear-learner:1"
+            );
+        }
+        "settings-refused" => {
+            use kernel_helpers::prelude::{FromEnv, Settings};
+            let want = std::env::var("EXPECT").unwrap();
+            let msg = Settings::from_env().unwrap_err().to_string();
+            assert!(msg.contains(&want), "{msg}");
+        }
         "always-throttled-2" => {
             let msg = list_training_jobs("DEMO").unwrap_err().to_string();
             assert!(
@@ -237,6 +312,9 @@ fn workshop() {
         role_arn: "arn:aws:iam::123456789012:role/SageMakerRole".into(),
         training_image: "438346466558.dkr.ecr.eu-west-1.amazonaws.com/linear-learner:1".into(),
         gdelt_bucket: "gdelt-open-data".into(),
+        target: kernel_helpers::settings::Target::Offline,
+        region: "eu-west-1".into(),
+        sources: Default::default(),
     };
     // Notebook 1: the top-20 codes of 1979, every year prepared and uploaded with them.
     assert!(ensure_bucket(&settings.bucket).unwrap());
