@@ -32,7 +32,7 @@ pub fn resolve_from_env() -> KitResult<Settings> {
                 .await
                 .map(|r| r.as_ref().to_string());
         }
-        if needs.account || needs.notebook_instance.is_some() || aws {
+        if aws {
             let conf = sdk_config().await;
             if needs.account {
                 let sts = aws_sdk_sts::Client::new(&conf);

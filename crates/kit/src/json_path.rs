@@ -25,7 +25,6 @@ pub fn text(v: &Value) -> Option<String> {
     match v {
         Value::Null => None,
         Value::String(s) => Some(s.clone()),
-        Value::Bool(_) | Value::Number(_) => Some(v.to_string()),
         _ => Some(v.to_string()),
     }
 }

@@ -15,7 +15,7 @@ fn err(env: &Env, f: &Facts) -> SettingsError {
 fn offline_defaults_need_the_stand_ins_endpoint() {
     let env = Env::of([("AWS_ENDPOINT_URL", STANDIN)]);
     assert_eq!(target(&env), Ok(Target::Offline));
-    assert_eq!(needs(&env, None).unwrap().account, false);
+    assert!(!needs(&env, None).unwrap().account);
     let s = resolve(&env, &facts()).unwrap();
     assert_eq!(s.target, Target::Offline);
     assert_eq!(s.region, "us-east-1");
