@@ -31,11 +31,11 @@ pub fn ensure_font() -> KitResult<()> {
     .map_err(KitError::msg)
 }
 
-fn de<E: std::fmt::Debug>(e: E) -> KitError {
+pub(crate) fn de<E: std::fmt::Debug>(e: E) -> KitError {
     KitError::msg(format!("drawing the chart failed: {e:?}"))
 }
 
-const PALETTE: [RGBColor; 6] = [
+pub(crate) const PALETTE: [RGBColor; 6] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -44,7 +44,7 @@ const PALETTE: [RGBColor; 6] = [
     RGBColor(140, 86, 75),
 ];
 
-fn render_svg<F>(w: u32, h: u32, draw: F) -> KitResult<Svg>
+pub(crate) fn render_svg<F>(w: u32, h: u32, draw: F) -> KitResult<Svg>
 where
     F: FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> KitResult<()>,
 {
@@ -83,6 +83,31 @@ where
     Ok(Png(bytes))
 }
 
+/// Width of the strip right of a plot that holds its legend ([`legend_strip`]).
+pub const LEGEND_STRIP: u32 = 170;
+
+/// Draws a legend (a swatch and a name per entry, top to bottom) into `area`, a strip of the
+/// figure that holds no data: a legend drawn inside the plot can hide bars or curves (it hid the
+/// end of the replicated bar in the phase timeline).
+pub fn legend_strip<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[(String, RGBColor)],
+    top: i32,
+) -> KitResult<()> {
+    for (i, (name, color)) in entries.iter().enumerate() {
+        let y = top + 22 * i as i32;
+        area.draw(&Rectangle::new([(8, y), (20, y + 12)], color.filled()))
+            .map_err(de)?;
+        area.draw(&Text::new(
+            name.clone(),
+            (26, y),
+            ("sans-serif", 13).into_font().color(&BLACK),
+        ))
+        .map_err(de)?;
+    }
+    Ok(())
+}
+
 /// Counts of `values` in `bins` equal-width bins over `[lo, hi]` (the last bin closed).
 pub fn histogram(values: &[f64], bins: usize, lo: f64, hi: f64) -> Vec<u64> {
     let mut counts = vec![0u64; bins.max(1)];
@@ -100,6 +125,17 @@ pub fn histogram(values: &[f64], bins: usize, lo: f64, hi: f64) -> Vec<u64> {
             i = counts.len() - 1;
         }
         counts[i] += 1;
+    }
+    counts
+}
+
+/// Like [`histogram`], but every value above `hi` is counted in the last bin (an overflow bin:
+/// the charts label it as "≥ its left edge"), so no row is left out of the picture.
+pub fn histogram_with_overflow(values: &[f64], bins: usize, lo: f64, hi: f64) -> Vec<u64> {
+    let mut counts = histogram(values, bins, lo, hi);
+    let over = values.iter().filter(|v| v.is_finite() && **v > hi).count() as u64;
+    if let Some(last) = counts.last_mut() {
+        *last += over;
     }
     counts
 }
@@ -303,17 +339,29 @@ fn draw_bars<DB: DrawingBackend>(
             }))
             .map_err(de)?;
     }
-    if series.len() > 1 {
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font(("sans-serif", 12))
-            .draw()
-            .map_err(de)?;
-    }
     Ok(())
+}
+
+/// [`draw_bars`] with, for several series, the legend in a strip right of the plot.
+fn draw_bars_with_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    y_desc: &str,
+    series: &[(&str, Vec<f64>)],
+    labels: &[String],
+) -> KitResult<()> {
+    if series.len() < 2 {
+        return draw_bars(root, title, y_desc, series, labels);
+    }
+    let (w, _) = root.dim_in_pixel();
+    let (plot, strip) = root.split_horizontally(w.saturating_sub(LEGEND_STRIP));
+    draw_bars(&plot, title, y_desc, series, labels)?;
+    let entries: Vec<(String, RGBColor)> = series
+        .iter()
+        .enumerate()
+        .map(|(i, (n, _))| ((*n).to_string(), PALETTE[i % PALETTE.len()]))
+        .collect();
+    legend_strip(&strip, &entries, 40)
 }
 
 /// A bar chart of `values` by `labels`.
@@ -386,8 +434,8 @@ pub fn throughput_chart(per_job: &[(String, Vec<(String, f64)>)]) -> KitResult<S
             (job.as_str(), vals)
         })
         .collect();
-    render_svg(820, 400, |root| {
-        draw_bars(
+    render_svg(820 + LEGEND_STRIP, 400, |root| {
+        draw_bars_with_legend(
             root,
             "Train throughput per host",
             "records / second",
@@ -420,9 +468,18 @@ pub fn job_timeline_chart(jobs: &[TrainingJob]) -> KitResult<Svg> {
         .fold(1.0f64, f64::max)
         * 1.05;
     let n = jobs.len().max(1);
-    render_svg(900, 120 + 70 * n as u32, |root| {
+    render_svg(900 + LEGEND_STRIP, 120 + 70 * n as u32, |root| {
         let labels: Vec<String> = jobs.iter().map(|j| j.train_distribution.clone()).collect();
-        let mut chart = ChartBuilder::on(root)
+        // The legend gets its own strip right of the plot: inside the plot it covered the end of
+        // the longest bar.
+        let (plot, strip) = root.split_horizontally(900);
+        let entries: Vec<(String, RGBColor)> = statuses
+            .iter()
+            .enumerate()
+            .map(|(i, st)| (st.clone(), PALETTE[i % PALETTE.len()]))
+            .collect();
+        legend_strip(&strip, &entries, 40)?;
+        let mut chart = ChartBuilder::on(&plot)
             .caption(
                 "Training job phases (SecondaryStatusTransitions)",
                 ("sans-serif", 18),
@@ -467,22 +524,8 @@ pub fn job_timeline_chart(jobs: &[TrainingJob]) -> KitResult<Svg> {
                         })
                 })
                 .collect();
-            chart
-                .draw_series(rects)
-                .map_err(de)?
-                .label(st.as_str())
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled())
-                });
+            chart.draw_series(rects).map_err(de)?;
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::LowerRight)
-            .label_font(("sans-serif", 12))
-            .draw()
-            .map_err(de)?;
         Ok(())
     })
 }
@@ -496,10 +539,13 @@ pub fn error_distributions(models: &[(&str, &[f64])], bins: usize) -> KitResult<
     sorted.sort_by(f64::total_cmp);
     let hi = quantile(&sorted, 0.995).max(1e-9);
     let lo = 0.0f64.min(sorted.first().copied().unwrap_or(0.0));
+    // The last bin is an overflow bin: it also counts every error above `hi` (the x range ends
+    // at the 99.5th percentile so that a long tail does not squash the bars), and says so.
     let hists: Vec<Vec<u64>> = models
         .iter()
-        .map(|(_, v)| histogram(v, bins, lo, hi))
+        .map(|(_, v)| histogram_with_overflow(v, bins, lo, hi))
         .collect();
+    let last_edge = lo + (hi - lo) * (bins.max(1) - 1) as f64 / bins.max(1) as f64;
     let ymax = hists.iter().flatten().copied().max().unwrap_or(1).max(1) as f64 * 1.05;
     let k = models.len() + 1;
     render_svg(340 * k as u32, 340, |root| {
@@ -516,12 +562,26 @@ pub fn error_distributions(models: &[(&str, &[f64])], bins: usize) -> KitResult<
             chart
                 .configure_mesh()
                 .disable_x_mesh()
-                .x_desc("absolute error")
+                .x_desc(format!(
+                    "absolute error (last bar: ≥ {}, all larger errors)",
+                    short_num(last_edge)
+                ))
                 .y_label_formatter(&|y| short_num(*y))
                 .label_style(("sans-serif", 11))
                 .draw()
                 .map_err(de)?;
             let color = PALETTE[mi % PALETTE.len()];
+            let last = h.last().copied().unwrap_or(0);
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format!("≥ {}: {}", short_num(last_edge), short_num(last as f64)),
+                    (
+                        last_edge - (hi - lo) * 0.25,
+                        (last as f64 + ymax * 0.06).min(ymax * 0.95),
+                    ),
+                    ("sans-serif", 11).into_font().color(&BLACK),
+                )))
+                .map_err(de)?;
             chart
                 .draw_series(h.iter().enumerate().map(|(i, &c)| {
                     let x0 = lo + i as f64 * width;
@@ -609,6 +669,13 @@ mod tests {
     }
 
     #[test]
+    fn overflow_bin_collects_every_larger_value() {
+        let h =
+            histogram_with_overflow(&[0.0, 0.5, 1.0, 2.0, 3.0, f64::NAN, 9.0, 12.0], 3, 0.0, 3.0);
+        assert_eq!(h, vec![2, 1, 4]);
+    }
+
+    #[test]
     fn ecdf_ends_at_one() {
         let p = ecdf_points(&[3.0, 1.0, 2.0, 4.0], 2);
         assert_eq!(p.first(), Some(&(1.0, 0.25)));
@@ -689,6 +756,10 @@ mod tests {
         let b = [0.2, 0.4, 1.5, 3.0];
         let s = error_distributions(&[("replicated", &a), ("sharded", &b)], 20).unwrap();
         assert!(s.0.contains("ECDF") && s.0.contains("<polyline"));
+        assert!(
+            s.0.contains("all larger errors"),
+            "the overflow bin is labelled"
+        );
         let s = job_durations_chart(&[]).unwrap();
         assert!(s.0.contains("no training jobs to compare yet"));
     }

@@ -10,7 +10,8 @@
 //! barrier per batch; per-epoch averaging lets every host run at full speed and still makes the
 //! FullyReplicated/ShardedByS3Key difference come out: replicated hosts each see all data (their
 //! average is as good as one full-data model), sharded hosts see 1/N each (their average is a
-//! "one-shot" ensemble that fits slightly worse) and take ~1/N of the time.
+//! "one-shot" ensemble, which can fit worse — on the workshop's GDELT data it measures the same,
+//! see docs/SEMANTICS.md) and take ~1/N of the time.
 //!
 //! Modules: `shard` (where rows come from: [`Shard`], [`Matrix`]), `engine` (the vectorised
 //! multi-model SGD), `select` (evaluation, model selection, threshold calibration, folding the
