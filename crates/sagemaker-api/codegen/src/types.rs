@@ -4,9 +4,9 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use super::{Gen, error_status};
 use super::model::{Member, Shape};
 use super::names::*;
+use super::{Gen, error_status};
 
 impl<'a> Gen<'a> {
     /// The Rust type of a shape used as a member.

@@ -18,7 +18,6 @@ mod validate;
 
 use std::sync::Arc;
 
-
 pub(crate) use record::JobRecord;
 pub(crate) use runner::Cancel;
 use runner::{CANCEL_STOP, run};

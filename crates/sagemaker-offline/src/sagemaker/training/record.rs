@@ -324,7 +324,10 @@ pub(crate) mod tests {
         );
         assert_eq!(d.stopping_condition.max_runtime_in_seconds, Some(1800));
         assert_eq!(
-            d.hyper_parameters.unwrap_or_default().get("epochs").map(String::as_str),
+            d.hyper_parameters
+                .unwrap_or_default()
+                .get("epochs")
+                .map(String::as_str),
             Some("2")
         );
         // And it is written back in the same shape.
