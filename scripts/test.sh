@@ -10,6 +10,12 @@
 #   recordio  interop with the sagemaker Python SDK's own recordIO-protobuf writer/reader
 #   clients   the AWS CLI v1 and boto3 against the stand-in (S3, SageMaker, runtime, logs)
 #   workshop  scripts/workshop.sh --scale 0.05 end to end: notebooks, both jobs, endpoints, handout
+#   conformance  every SageMaker/Logs/runtime call the unit, clients and workshop steps made (the
+#             stand-in records them into out/conformance/<step>/ during those steps) checked
+#             against botocore's service models: requests with ParamValidator + enums, max lengths,
+#             patterns; the stand-in's answers against the output shapes; the workshop's requests
+#             (the kit's: notebooks and scripts) all valid and every operation the kit sends
+#             present; the response members kernel-helpers reads exist (scripts/check-conformance.py)
 #   summary   its summary: both jobs Completed, sharded faster, both MSE finite and close
 #   handout   the handout opened headless in Chromium (screenshot) and its contents checked
 #   lab       scripts/lab.sh started as a user would; notebook 1's first cells run in a Lab kernel
@@ -24,7 +30,7 @@ export KIT_PROFILE="${KIT_PROFILE:-debug}"
 export KIT_EVCXR_DEPS_OPT="${KIT_EVCXR_DEPS_OPT:-0}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
-all_steps=(fmt clippy unit recordio clients workshop summary handout lab)
+all_steps=(fmt clippy unit recordio clients workshop conformance summary handout lab)
 steps=("$@")
 [[ ${#steps[@]} -eq 0 ]] && steps=("${all_steps[@]}")
 
@@ -48,14 +54,21 @@ run_step() {
 
 scripts/python-env.sh
 
+# Recordings of the stand-in's calls for the conformance step (sagemaker-offline --record).
+rec="$root/out/conformance"
+record_into() { rm -rf "${rec:?}/$1" && mkdir -p "$rec/$1" && printf '%s\n' "$rec/$1"; }
+
 for step in "${steps[@]}"; do
   case "$step" in
     fmt) run_step fmt cargo fmt --all -- --check ;;
     clippy) run_step clippy cargo clippy --workspace --all-targets --locked -- -D warnings ;;
-    unit) run_step unit cargo test --workspace --locked ;;
+    unit) run_step unit env SAGEMAKER_OFFLINE_RECORD="$(record_into unit)" cargo test --workspace --locked ;;
     recordio) run_step recordio scripts/test-recordio-interop.sh ;;
-    clients) run_step clients scripts/test-clients.sh ;;
-    workshop) run_step workshop env KIT_OUT="$root/out/ci" scripts/workshop.sh --scale 0.05 --fresh ;;
+    clients) run_step clients env SAGEMAKER_OFFLINE_RECORD="$(record_into clients)" scripts/test-clients.sh ;;
+    workshop) run_step workshop env KIT_OUT="$root/out/ci" SAGEMAKER_OFFLINE_RECORD="$(record_into workshop)" \
+      scripts/workshop.sh --scale 0.05 --fresh ;;
+    conformance) run_step conformance "$KIT_PYTHON" scripts/check-conformance.py --self-test --reads \
+      "$rec/unit" "$rec/clients" --strict "$rec/workshop" --expect "$rec/workshop" ;;
     summary) run_step summary "$KIT_PYTHON" scripts/check-summary.py "$root/out/ci/handout/summary.json" ;;
     handout) run_step handout env KIT_OUT="$root/out/ci" scripts/check-handout.sh ;;
     lab) run_step lab env KIT_OUT="$root/out/ci" scripts/check-lab.sh ;;

@@ -58,6 +58,10 @@ enum Command {
         /// Seed of the throttled requests' sequence (the same seed refuses the same requests).
         #[arg(long, env = "SAGEMAKER_OFFLINE_THROTTLE_SEED", default_value_t = 0)]
         throttle_seed: u64,
+        /// Record every SageMaker, Logs and runtime call (request and answer, JSON lines) into
+        /// files in this directory, for the conformance check (scripts/check-conformance.py).
+        #[arg(long, env = "SAGEMAKER_OFFLINE_RECORD")]
+        record: Option<PathBuf>,
         /// Size of the seeded GDELT files as a fraction of the real row counts.
         #[arg(long, env = "SAGEMAKER_OFFLINE_GDELT_SCALE", default_value_t = 1.0)]
         gdelt_scale: f64,
@@ -168,6 +172,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             region,
             inject_throttling,
             throttle_seed,
+            record,
             gdelt_scale,
             no_seed,
             access_key,
@@ -194,8 +199,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         seed: throttle_seed,
                     }
                 }),
+                record: record.filter(|d| !d.as_os_str().is_empty()),
             };
             let config_throttle = config.throttle;
+            let config_record = config.record.clone();
             let server = start(config).await.context("starting sagemaker-offline")?;
             Instance {
                 port: server.addr.port(),
@@ -211,6 +218,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     t.rate * 100.0,
                     t.seed
                 );
+            }
+            if let Some(dir) = &config_record {
+                eprintln!("sagemaker-offline: recording calls into {}", dir.display());
             }
             let shutdown = server.shutdown.clone();
             tokio::spawn(async move {

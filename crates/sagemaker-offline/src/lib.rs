@@ -16,6 +16,8 @@
 //! - `regions`   — buckets' regions (S3's 301 `PermanentRedirect`) and the one region the JSON
 //!   services answer for.
 //! - `throttle`  — injected throttling (`--inject-throttling`), for clients' retry tests.
+//! - `record`    — the opt-in recorder of every JSON-protocol and runtime call (`--record`), for
+//!   the conformance check against AWS's service models.
 //! - `sts`       — STS `GetCallerIdentity` (Query protocol).
 //! - `api_error` — the JSON 1.1 / REST-JSON error responses in AWS's shapes.
 //! - `wire`      — reading a JSON 1.1 body into its operation's typed request (`sagemaker-api`);
@@ -31,6 +33,7 @@ pub mod config;
 pub mod ctx;
 pub mod keys;
 pub mod logs;
+pub mod record;
 pub mod regions;
 pub mod s3;
 pub mod sagemaker;

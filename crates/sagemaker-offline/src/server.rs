@@ -31,6 +31,7 @@ use crate::config::ACCOUNT_ID;
 use crate::ctx::Ctx;
 use crate::keys::Credentials;
 use crate::logs::LogStore;
+use crate::record::{Call, Recorder, RequestBody};
 use crate::s3::DiskStore;
 use crate::sagemaker::SageMaker;
 use crate::seed::SeedConfig;
@@ -62,10 +63,14 @@ pub struct ServerConfig {
     pub seed_gdelt: Option<SeedConfig>,
     /// Refuse a share of the requests as throttled (None = never; see [`crate::throttle`]).
     pub throttle: Option<ThrottleConfig>,
+    /// Record every JSON-protocol and runtime call into this directory (None = never; see
+    /// [`crate::record`]).
+    pub record: Option<PathBuf>,
 }
 
 impl ServerConfig {
-    /// A configuration for tests: any free port, `us-east-1`, a fixed key pair, no seeding.
+    /// A configuration for tests: any free port, `us-east-1`, a fixed key pair, no seeding,
+    /// recording when `SAGEMAKER_OFFLINE_RECORD` names a directory (the conformance check).
     pub fn for_tests(state_dir: impl Into<PathBuf>) -> Self {
         Self {
             state_dir: state_dir.into(),
@@ -78,6 +83,7 @@ impl ServerConfig {
             },
             seed_gdelt: None,
             throttle: None,
+            record: crate::record::dir_from_env(),
         }
     }
 }
@@ -99,6 +105,14 @@ pub enum StartError {
     /// Seeding GDELT failed.
     #[error(transparent)]
     Seed(#[from] crate::seed::SeedError),
+    /// Cannot open the recording.
+    #[error("recording directory {path}: {cause}")]
+    Record {
+        /// Directory.
+        path: PathBuf,
+        /// Cause.
+        cause: std::io::Error,
+    },
     /// Cannot listen.
     #[error(
         "cannot listen on {addr}: {cause} (is another sagemaker-offline running? pick another --port)"
@@ -192,6 +206,7 @@ struct App {
     s3: s3s::service::S3Service,
     verifier: Verifier,
     throttle: Option<Throttle>,
+    recorder: Option<Recorder>,
 }
 
 /// Opens the state, seeds if configured, binds `bind`:`port` and serves in a background task.
@@ -222,6 +237,13 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         &config.credentials.secret_access_key,
     );
     let sagemaker = SageMaker::new(ctx.clone());
+    let recorder = match &config.record {
+        Some(dir) => Some(Recorder::open(dir).map_err(|cause| StartError::Record {
+            path: dir.clone(),
+            cause,
+        })?),
+        None => None,
+    };
     let app = Arc::new(App {
         ctx: ctx.clone(),
         sagemaker,
@@ -231,6 +253,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
             secret_key: config.credentials.secret_access_key.clone(),
         },
         throttle: config.throttle.map(Throttle::new),
+        recorder,
     });
     let router = axum::Router::new().fallback(move |req: Request<Body>| {
         let app = app.clone();
@@ -342,19 +365,25 @@ async fn dispatch(app: &App, req: Request<Body>) -> Response<Body> {
     if let Some(target) = target {
         if let Some(op) = target.strip_prefix("SageMaker.") {
             let op = op.to_string();
+            let ua = user_agent(&req);
             let (rid, body) = match authed_body(app, req, "sagemaker").await {
                 Ok(x) => x,
                 Err(resp) => return resp,
             };
-            return respond(app.sagemaker.handle(&op, &body).await, &rid);
+            let result = app.sagemaker.handle(&op, &body).await;
+            record_json(app, "sagemaker", &op, ua.as_deref(), &body, &result);
+            return respond(result, &rid);
         }
         if let Some(op) = target.strip_prefix("Logs_20140328.") {
             let op = op.to_string();
+            let ua = user_agent(&req);
             let (rid, body) = match authed_body(app, req, "logs").await {
                 Ok(x) => x,
                 Err(resp) => return resp,
             };
-            return respond(crate::logs::handle(&app.ctx, &op, &body), &rid);
+            let result = crate::logs::handle(&app.ctx, &op, &body);
+            record_json(app, "logs", &op, ua.as_deref(), &body, &result);
+            return respond(result, &rid);
         }
         if scope.as_deref() != Some("s3") {
             let rid = request_id();
@@ -415,6 +444,38 @@ async fn authed_body(
         return Err(e.into_response(&rid));
     }
     Ok((rid, body))
+}
+
+fn user_agent(req: &Request<Body>) -> Option<String> {
+    req.headers()
+        .get(http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// Records a JSON 1.1 call when recording is on.
+fn record_json(
+    app: &App,
+    service: &str,
+    operation: &str,
+    user_agent: Option<&str>,
+    body: &[u8],
+    result: &Result<serde_json::Value, JsonError>,
+) {
+    let Some(rec) = &app.recorder else { return };
+    let (status, response, error) = match result {
+        Ok(v) => (200, Some(v.clone()), None),
+        Err(e) => (e.status, None, Some((e.code.as_str(), e.message.as_str()))),
+    };
+    rec.record(&Call {
+        service,
+        operation,
+        user_agent,
+        request: RequestBody::Raw(body),
+        status,
+        response,
+        error,
+    });
 }
 
 fn respond(result: Result<serde_json::Value, JsonError>, rid: &str) -> Response<Body> {
@@ -480,6 +541,7 @@ async fn invoke(app: &App, req: Request<Body>, endpoint: String) -> Response<Bod
     if let Err(e) = verify(app, &parts, &body, "sagemaker") {
         return e.into_response_with_content_type(&rid, "application/json");
     }
+    let body_len = body.len();
     let mut resp = app
         .sagemaker
         .invoke_endpoint(&endpoint, &parts.headers, body)
@@ -487,7 +549,63 @@ async fn invoke(app: &App, req: Request<Body>, endpoint: String) -> Response<Bod
     resp.headers_mut()
         .entry("x-amzn-RequestId")
         .or_insert_with(|| header_value(&rid));
-    resp
+    match &app.recorder {
+        Some(rec) => record_invoke(rec, &endpoint, &parts.headers, body_len, resp).await,
+        None => resp,
+    }
+}
+
+/// Records an InvokeEndpoint call: the members in its URI and headers, and for an error the
+/// code and message of its body (read and put back).
+async fn record_invoke(
+    rec: &Recorder,
+    endpoint: &str,
+    req_headers: &http::HeaderMap,
+    body_len: usize,
+    resp: Response<Body>,
+) -> Response<Body> {
+    let (parts, body) = resp.into_parts();
+    let status = parts.status.as_u16();
+    let (body, error) = if parts.status.is_success() {
+        (body, None)
+    } else {
+        let bytes = axum::body::to_bytes(body, MAX_INVOKE_BODY)
+            .await
+            .unwrap_or_default();
+        let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+        let code = parts
+            .headers
+            .get("x-amzn-errortype")
+            .and_then(|v| v.to_str().ok())
+            .or(v.get("__type").and_then(|c| c.as_str()))
+            .unwrap_or("")
+            .to_string();
+        let message = v
+            .get("message")
+            .or(v.get("Message"))
+            .and_then(|m| m.as_str())
+            .unwrap_or("")
+            .to_string();
+        (Body::from(bytes), Some((code, message)))
+    };
+    rec.record(&Call {
+        service: "runtime",
+        operation: "InvokeEndpoint",
+        user_agent: req_headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok()),
+        request: RequestBody::Json(crate::record::runtime_request(
+            endpoint,
+            req_headers,
+            body_len,
+        )),
+        status,
+        response: error
+            .is_none()
+            .then(|| crate::record::runtime_response(&parts.headers)),
+        error: error.as_ref().map(|(c, m)| (c.as_str(), m.as_str())),
+    });
+    Response::from_parts(parts, body)
 }
 
 async fn s3_call(app: &App, req: Request<Body>) -> Response<Body> {

@@ -20,6 +20,7 @@ mod common;
 mod control_plane;
 mod crash;
 mod logs;
+mod record;
 mod regions;
 mod s3;
 mod storage;
