@@ -87,33 +87,10 @@ KIT_OPERATIONS_OPTIONAL = {
 
 # Response members the kit's Rust code reads from untyped JSON, by operation: dotted paths, `[]`
 # for list items. (Reads through sagemaker-api's generated types are checked by construction.)
-READS = {
-    ("sagemaker", "DescribeTrainingJob"): [
-        "TrainingJobName", "TrainingJobStatus", "SecondaryStatus", "FailureReason",
-        "ModelArtifacts.S3ModelArtifacts", "ResourceConfig.InstanceCount",
-        "InputDataConfig[].ChannelName",
-        "InputDataConfig[].DataSource.S3DataSource.S3DataDistributionType",
-        "SecondaryStatusTransitions[].Status", "SecondaryStatusTransitions[].StartTime",
-        "SecondaryStatusTransitions[].EndTime", "SecondaryStatusTransitions[].StatusMessage",
-        "FinalMetricDataList[].MetricName", "FinalMetricDataList[].Value",
-        "CreationTime", "TrainingStartTime", "TrainingEndTime", "TrainingTimeInSeconds",
-        "BillableTimeInSeconds", "AlgorithmSpecification.TrainingImage",
-    ],
-    ("sagemaker", "CreateTrainingJob"): ["TrainingJobArn"],
-    ("sagemaker", "ListTrainingJobs"): [
-        "TrainingJobSummaries[].TrainingJobName", "TrainingJobSummaries[].TrainingJobStatus",
-        "TrainingJobSummaries[].CreationTime", "NextToken",
-    ],
-    ("sagemaker", "DescribeEndpoint"): ["EndpointStatus", "FailureReason", "EndpointConfigName"],
-    ("sagemaker", "DescribeEndpointConfig"): [
-        "ProductionVariants[].ModelName",
-    ],
-    ("sagemaker", "DescribeModel"): ["PrimaryContainer.ModelDataUrl"],
-    ("sagemaker", "CreateModel"): ["ModelArn"],
-    ("sagemaker", "CreateEndpointConfig"): ["EndpointConfigArn"],
-    ("sagemaker", "CreateEndpoint"): ["EndpointArn"],
-    ("logs", "DescribeLogStreams"): ["logStreams[].logStreamName", "nextToken"],
-    ("logs", "GetLogEvents"): ["events[].timestamp", "events[].message", "nextForwardToken"],
+READS: dict = {
+    # Empty since kernel-helpers reads every SageMaker and Logs answer as a sagemaker-api type
+    # (generated from the same models; model/extract.py --check keeps them equal to botocore's).
+    # A new untyped `.get("X")` read of an AWS answer must be listed here.
 }
 # Response members the scripts read from the AWS CLI's JSON (`kit_json_field A.B` in common.sh,
 # deploy.sh; the `--query 'X[].Y'` listings of cleanup.sh --all-demo).
