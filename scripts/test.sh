@@ -30,7 +30,7 @@ export KIT_PROFILE="${KIT_PROFILE:-debug}"
 export KIT_EVCXR_DEPS_OPT="${KIT_EVCXR_DEPS_OPT:-0}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
-all_steps=(fmt clippy unit recordio clients workshop conformance summary handout lab)
+all_steps=(fmt clippy unit recordio clients workshop summary handout lab conformance)
 steps=("$@")
 [[ ${#steps[@]} -eq 0 ]] && steps=("${all_steps[@]}")
 
