@@ -33,11 +33,8 @@ use kernel_helpers::sagemaker::{
 use kernel_helpers::scoring::predict_batches;
 use kernel_helpers::settings::Settings;
 use kernel_helpers::stats::ErrorSummary;
-use kernel_helpers::training::{
-    AlgorithmSpecification, Channel, CreateTrainingJobRequest, DataSource, OutputDataConfig,
-    ResourceConfig, S3DataDistribution, S3DataSource, S3DataType, StoppingCondition,
-    TrainingInputMode, TrainingInstanceType, start_training_jobs,
-};
+use kernel_helpers::training::{StoppingCondition, start_training_jobs};
+use kit::request::{Kind, workshop_request};
 use sagemaker_offline::throttle::ThrottleConfig;
 use sagemaker_offline::{RunningServer, ServerConfig};
 
@@ -323,68 +320,21 @@ fn workshop() {
     let reports = prepare_and_upload(&settings, &[1979], &codes).unwrap();
     assert!(reports[0].train_rows > reports[0].validation_rows && reports[0].validation_rows > 0);
 
-    // Notebook 2: the two typed requests, differing only in the train channel's distribution.
-    let request = |name: &str, distribution: S3DataDistribution| {
-        let channel = |channel: &str, distribution: S3DataDistribution| Channel {
-            channel_name: Some(channel.into()),
-            data_source: Some(DataSource {
-                s3_data_source: Some(S3DataSource {
-                    s3_data_type: Some(S3DataType::S3Prefix),
-                    s3_uri: Some(settings.s3_uri(channel)),
-                    s3_data_distribution_type: Some(distribution),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            }),
+    // Notebook 2: the workshop's two requests (kit's canonical one, which differs between the jobs
+    // only in the train channel's distribution), with a smaller model and batch for 3,000 rows.
+    let request = |name: &str, kind: Kind| {
+        let mut r = workshop_request(&settings, name, kind);
+        let hps = r.hyper_parameters.get_or_insert_with(Default::default);
+        hps.insert("mini_batch_size".into(), "100".into());
+        hps.insert("num_models".into(), "4".into());
+        r.stopping_condition = Some(StoppingCondition {
+            max_runtime_in_seconds: Some(600),
             ..Default::default()
-        };
-        CreateTrainingJobRequest {
-            training_job_name: Some(name.into()),
-            role_arn: Some(settings.role_arn.clone()),
-            algorithm_specification: Some(AlgorithmSpecification {
-                training_image: Some(settings.training_image.clone()),
-                training_input_mode: Some(TrainingInputMode::File),
-                ..Default::default()
-            }),
-            resource_config: Some(ResourceConfig {
-                instance_type: Some(TrainingInstanceType::MlC42xlarge),
-                instance_count: Some(5),
-                volume_size_in_gb: Some(10),
-                ..Default::default()
-            }),
-            input_data_config: Some(vec![
-                channel("train", distribution),
-                channel("validation", S3DataDistribution::FullyReplicated),
-            ]),
-            output_data_config: Some(OutputDataConfig {
-                s3_output_path: Some(settings.s3_uri("")),
-                ..Default::default()
-            }),
-            hyper_parameters: Some(
-                [
-                    ("feature_dim", "25"),
-                    ("mini_batch_size", "100"),
-                    ("predictor_type", "regressor"),
-                    ("epochs", "2"),
-                    ("num_models", "4"),
-                    ("loss", "absolute_loss"),
-                ]
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            ),
-            stopping_condition: Some(StoppingCondition {
-                max_runtime_in_seconds: Some(600),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }
+        });
+        r
     };
-    let replicated = request(
-        "DEMO-linear-replicated-t",
-        S3DataDistribution::FullyReplicated,
-    );
-    let sharded = request("DEMO-linear-sharded-t", S3DataDistribution::ShardedByS3Key);
+    let replicated = request("DEMO-linear-replicated-t", Kind::Replicated);
+    let sharded = request("DEMO-linear-sharded-t", Kind::Sharded);
     let jobs = start_training_jobs(&settings, &replicated, &sharded).unwrap();
     assert_eq!(find_jobs(&settings).unwrap(), jobs);
     let done = wait_for_jobs(
