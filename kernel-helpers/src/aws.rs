@@ -6,6 +6,13 @@
 //! `AWS_ENDPOINT_URL[_S3]`); when an endpoint URL is configured, S3 is addressed path-style, which
 //! works for both the local stand-in and custom S3-compatible endpoints.
 //!
+//! Credentials: `aws-config`'s default chain with its default features (`sso`,
+//! `credentials-process`) — environment keys, the profile (static keys, SSO, `credential_process`,
+//! `role_arn` assume-role, `web_identity_token_file`), `AWS_WEB_IDENTITY_TOKEN_FILE`, container
+//! credentials (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` / `_FULL_URI`), then the instance role
+//! (IMDSv2) — the sources and order of the AWS CLI. The SDK clients and the hand-written
+//! [`crate::json11`] client take them from the same [`SdkConfig`] ([`credentials`]).
+//!
 //! Retries: the SDK clients use the configuration's retry settings, AWS's "standard" mode (3
 //! attempts unless `AWS_MAX_ATTEMPTS` / `AWS_RETRY_MODE` or the profile say otherwise), the same
 //! the hand-written [`crate::json11`] client follows.
@@ -106,9 +113,58 @@ pub fn redirect_region<E>(e: &SdkError<E, HttpResponse>) -> Option<String> {
     raw.headers().get("x-amz-bucket-region").map(str::to_string)
 }
 
-/// Formats an SDK error with its whole cause chain (the SDK's own `Display` says only "service error").
+/// Formats an SDK error with its whole cause chain (the SDK's own `Display` says only "service
+/// error"), and what to do when it is about credentials.
 pub(crate) fn sdk_error<E: std::error::Error>(what: impl std::fmt::Display, e: E) -> KitError {
-    KitError::msg(format!("{what}: {}", DisplayErrorContext(&e)))
+    let text = DisplayErrorContext(&e).to_string();
+    let hint = if text.contains("loading credentials") || text.contains("CredentialsNotLoaded") {
+        credentials_hint(&text)
+    } else {
+        String::new()
+    };
+    KitError::msg(format!("{what}: {text}{hint}"))
+}
+
+/// What to change when credentials cannot be loaded: the settings the chain reads, and
+/// `aws sso login` when an SSO profile is the source.
+fn credentials_hint(cause: &str) -> String {
+    let profile = std::env::var("AWS_PROFILE")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| "default".into());
+    let lower = cause.to_ascii_lowercase();
+    if lower.contains("sso") {
+        format!(
+            " — the profile {profile:?} uses AWS IAM Identity Center (SSO): run \
+             `aws sso login --profile {profile}` (AWS CLI v2) and run the cell again"
+        )
+    } else {
+        " — the kit reads credentials as the AWS CLI does: AWS_ACCESS_KEY_ID / \
+         AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN), AWS_PROFILE (keys, SSO, credential_process, \
+         role_arn in ~/.aws/config), AWS_WEB_IDENTITY_TOKEN_FILE, container credentials, or the \
+         instance role; set one of them (on a SageMaker notebook instance, the instance's role is \
+         used when none is set)"
+            .to_string()
+    }
+}
+
+/// The credentials of `conf`'s chain (the ones the SDK clients sign with), or a message saying
+/// which setting to change.
+pub async fn credentials(conf: &SdkConfig) -> KitResult<aws_credential_types::Credentials> {
+    use aws_credential_types::provider::ProvideCredentials as _;
+    let Some(provider) = conf.credentials_provider() else {
+        return Err(KitError::msg(format!(
+            "no AWS credentials provider configured{}",
+            credentials_hint("")
+        )));
+    };
+    provider.provide_credentials().await.map_err(|e| {
+        let text = DisplayErrorContext(&e).to_string();
+        KitError::msg(format!(
+            "cannot load AWS credentials: {text}{}",
+            credentials_hint(&text)
+        ))
+    })
 }
 
 /// Creates `bucket` unless it exists; returns whether it was created. A bucket of another region

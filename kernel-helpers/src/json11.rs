@@ -10,6 +10,10 @@
 //! takes any request type (its `X-Amz-Target` comes from [`JsonOperation`]) and returns that
 //! operation's output type, naming the member of an answer that does not fit it.
 //!
+//! Credentials and region: the same [`SdkConfig`] as the SDK clients (`aws-config`'s default
+//! chain: environment, profile with SSO / `credential_process` / assume-role, web identity,
+//! container, instance metadata), through [`crate::aws::credentials`].
+//!
 //! Endpoints: `AWS_ENDPOINT_URL_<ID>` → `AWS_ENDPOINT_URL` / profile → the regional AWS endpoint.
 //!
 //! Retries: every call is retried as AWS's "standard" retry mode retries (the mode the SDK
@@ -24,13 +28,15 @@ use std::time::{Duration, SystemTime};
 use aws_config::retry::RetryConfig;
 
 use aws_config::SdkConfig;
-use aws_credential_types::provider::ProvideCredentials;
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
 use sagemaker_api::JsonOperation;
 
 use crate::aws::configured_endpoint;
 use crate::error::{KitError, KitResult};
+
+/// The `User-Agent` of the hand-written client's requests (the SDK clients send their own).
+pub const USER_AGENT: &str = concat!("kernel-helpers/", env!("CARGO_PKG_VERSION"));
 
 /// A JSON 1.1 service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -345,22 +351,14 @@ impl JsonClient {
         let target = format!("{}.{operation}", self.service.target_prefix());
         let fatal = |m: String| Failure::Fatal(KitError::msg(m));
         let host = host_of(&url).ok_or_else(|| fatal(format!("bad endpoint URL {url}")))?;
-        let creds = self
-            .conf
-            .credentials_provider()
-            .ok_or_else(|| {
-                fatal(
-                    "no AWS credentials configured (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a profile)"
-                        .into(),
-                )
-            })?
-            .provide_credentials()
+        let creds = crate::aws::credentials(&self.conf)
             .await
-            .map_err(|e| fatal(format!("{what}: cannot load AWS credentials: {e}")))?;
+            .map_err(|e| Failure::Fatal(e.context(what.to_string())))?;
         let headers = [
             ("content-type", "application/x-amz-json-1.1".to_string()),
             ("host", host),
             ("x-amz-target", target.clone()),
+            ("user-agent", USER_AGENT.to_string()),
         ];
         let identity = creds.into();
         let params = v4::SigningParams::builder()

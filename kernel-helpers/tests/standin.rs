@@ -66,40 +66,100 @@ fn start(
     server
 }
 
-/// Runs `phase` in a child process configured for `server` (eu-west-1, `attempts` attempts).
+/// Runs `phase` in a child process configured for `server` (eu-west-1, `attempts` attempts,
+/// the server's keys in the environment).
 fn run_phase(server: &RunningServer, phase: &str, attempts: u32) {
     run_phase_with(server, phase, attempts, &[]);
 }
 
 /// [`run_phase`] with extra environment variables.
 fn run_phase_with(server: &RunningServer, phase: &str, attempts: u32, extra: &[(&str, &str)]) {
+    let attempts = attempts.to_string();
+    let mut env = vec![
+        ("AWS_ACCESS_KEY_ID", server.credentials.access_key_id.as_str()),
+        (
+            "AWS_SECRET_ACCESS_KEY",
+            server.credentials.secret_access_key.as_str(),
+        ),
+        ("AWS_REGION", "eu-west-1"),
+        ("AWS_MAX_ATTEMPTS", attempts.as_str()),
+    ];
+    env.extend_from_slice(extra);
+    run_phase_env(server, phase, &env);
+}
+
+/// Runs `phase` in a child process with no `AWS_*` or `KIT_*` variables but the server's endpoint,
+/// no config files, IMDS off, and `env` (which may override any of these).
+fn run_phase_env(server: &RunningServer, phase: &str, env: &[(&str, &str)]) {
     let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
     for (k, _) in std::env::vars() {
         if k.starts_with("AWS_") || k.starts_with("KIT_") {
             cmd.env_remove(k);
         }
     }
-    cmd.envs(extra.iter().copied());
-    let status = cmd
-        .env(PHASE, phase)
+    cmd.env(PHASE, phase)
         .env("AWS_ENDPOINT_URL", server.endpoint_url())
-        .env("AWS_ACCESS_KEY_ID", &server.credentials.access_key_id)
-        .env(
-            "AWS_SECRET_ACCESS_KEY",
-            &server.credentials.secret_access_key,
-        )
-        .env("AWS_REGION", "eu-west-1")
-        .env("AWS_MAX_ATTEMPTS", attempts.to_string())
         .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
         .env(
             "AWS_SHARED_CREDENTIALS_FILE",
             "/nonexistent/aws-credentials",
         )
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .status()
-        .unwrap();
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let status = cmd.status().unwrap();
     assert!(status.success(), "phase {phase} failed ({status})");
     println!("standin: phase {phase} ok");
+}
+
+/// A one-thread HTTP server on loopback answering every request with the ECS/EKS container
+/// credentials document for `access_key`/`secret_key` (what `AWS_CONTAINER_CREDENTIALS_FULL_URI`
+/// points at in a container, and what an instance role looks like to the SDK's HTTP provider).
+/// Returns the URL and how many requests it answered so far.
+fn container_credentials_server(
+    access_key: &str,
+    secret_key: &str,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://{}/v2/credentials/kit-test",
+        listener.local_addr().unwrap()
+    );
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = hits.clone();
+    let expiration = (chrono::Utc::now() + chrono::Duration::hours(6))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let body = serde_json::json!({
+        "AccessKeyId": access_key,
+        "SecretAccessKey": secret_key,
+        "Token": "kit-test-session-token",
+        "Expiration": expiration,
+        "RoleArn": "arn:aws:iam::123456789012:role/SageMakerRole",
+    })
+    .to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..n]).to_ascii_lowercase();
+            // The token the SDK sends from AWS_CONTAINER_AUTHORIZATION_TOKEN.
+            let (status, text) = if head.contains("authorization: kit-test-token") {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                ("200 OK", body.clone())
+            } else {
+                ("401 Unauthorized", "{}".to_string())
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
+                text.len()
+            );
+        }
+    });
+    (url, hits)
 }
 
 fn main() {
@@ -200,11 +260,102 @@ fn main() {
     }
     run_phase(&server, "workshop", 3);
     rt.block_on(server.stop()).unwrap();
+
+    // Credentials from every source of the standard chain reach both the SDK clients (S3) and
+    // the hand-written JSON client (SageMaker), and the region from the profile.
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(&rt, dir.path(), None);
+    credential_sources(&server, dir.path());
+    rt.block_on(server.stop()).unwrap();
     println!("standin: all phases passed");
+}
+
+/// The phases of the credential chain: `credential_process` and SSO profiles (aws-config's `sso`
+/// and `credentials-process` features) and container credentials (an HTTP source on loopback).
+fn credential_sources(server: &RunningServer, dir: &std::path::Path) {
+    let keys = &server.credentials;
+    // credential_process: the profile runs a command that prints the credentials document.
+    let doc = serde_json::json!({
+        "Version": 1,
+        "AccessKeyId": keys.access_key_id,
+        "SecretAccessKey": keys.secret_access_key,
+    });
+    let doc_file = dir.join("creds.json");
+    std::fs::write(&doc_file, doc.to_string()).unwrap();
+    let config = dir.join("config-process");
+    std::fs::write(
+        &config,
+        format!(
+            "[profile kit]\nregion = eu-west-1\ncredential_process = cat {}\n",
+            doc_file.display()
+        ),
+    )
+    .unwrap();
+    run_phase_env(
+        server,
+        "credentials-any-source",
+        &[
+            ("AWS_CONFIG_FILE", config.to_str().unwrap()),
+            ("AWS_PROFILE", "kit"),
+        ],
+    );
+
+    // Container credentials (ECS/EKS; the same HTTP provider shape as an instance role).
+    let (url, hits) = container_credentials_server(&keys.access_key_id, &keys.secret_access_key);
+    run_phase_env(
+        server,
+        "credentials-any-source",
+        &[
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", &url),
+            ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "kit-test-token"),
+            ("AWS_REGION", "eu-west-1"),
+        ],
+    );
+    assert!(
+        hits.load(std::sync::atomic::Ordering::SeqCst) >= 1,
+        "the container credentials endpoint was not asked"
+    );
+
+    // An SSO profile with no login: the chain tries SSO (feature compiled in) and the message
+    // says to log in, instead of "requires cargo feature sso".
+    let config = dir.join("config-sso");
+    std::fs::write(
+        &config,
+        "[profile kit]\nregion = eu-west-1\nsso_session = kit\nsso_account_id = 123456789012\n\
+         sso_role_name = SageMakerRole\n\n[sso-session kit]\nsso_region = eu-west-1\n\
+         sso_start_url = https://kit-test.awsapps.com/start\n",
+    )
+    .unwrap();
+    run_phase_env(
+        server,
+        "credentials-sso-not-logged-in",
+        &[
+            ("AWS_CONFIG_FILE", config.to_str().unwrap()),
+            ("AWS_PROFILE", "kit"),
+            ("HOME", dir.to_str().unwrap()),
+        ],
+    );
 }
 
 fn child(phase: &str) {
     match phase {
+        "credentials-any-source" => {
+            // S3 through aws-sdk-s3, SageMaker through kernel_helpers::json11: one chain.
+            ensure_bucket("kit-creds").unwrap();
+            upload_object("kit-creds", "k", b"abc".to_vec()).unwrap();
+            assert_eq!(list_objects("kit-creds", "").unwrap().len(), 1);
+            assert!(list_training_jobs("DEMO").unwrap().is_empty());
+            let region =
+                block_on(async { kernel_helpers::aws::region_of(&sdk_config().await) }).unwrap();
+            assert_eq!(region, "eu-west-1");
+        }
+        "credentials-sso-not-logged-in" => {
+            let msg = list_training_jobs("DEMO").unwrap_err().to_string();
+            assert!(!msg.contains("feature"), "{msg}");
+            assert!(msg.contains("aws sso login"), "{msg}");
+            let msg = list_objects("kit-creds", "").unwrap_err().to_string();
+            assert!(!msg.contains("feature"), "{msg}");
+        }
         "regions" => regions(),
         "notebook-instance" => {
             use kernel_helpers::prelude::{FromEnv, Settings};
