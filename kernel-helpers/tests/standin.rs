@@ -76,7 +76,10 @@ fn run_phase(server: &RunningServer, phase: &str, attempts: u32) {
 fn run_phase_with(server: &RunningServer, phase: &str, attempts: u32, extra: &[(&str, &str)]) {
     let attempts = attempts.to_string();
     let mut env = vec![
-        ("AWS_ACCESS_KEY_ID", server.credentials.access_key_id.as_str()),
+        (
+            "AWS_ACCESS_KEY_ID",
+            server.credentials.access_key_id.as_str(),
+        ),
         (
             "AWS_SECRET_ACCESS_KEY",
             server.credentials.secret_access_key.as_str(),
