@@ -129,44 +129,34 @@ kit_target_dir() {
 # Path of the sagemaker-offline binary ($KIT_OFFLINE_BIN, else target/<profile>/, else the other
 # profile's build, else PATH).
 kit_offline_bin() {
-  if [[ -n "${KIT_OFFLINE_BIN:-}" ]]; then
-    printf '%s\n' "$KIT_OFFLINE_BIN"
-    return 0
-  fi
-  local profile td other
-  profile="$(kit_profile)"
-  td="$(kit_target_dir)"
-  if [[ "$profile" == release ]]; then other=debug; else other=release; fi
-  if [[ -x "$td/$profile/sagemaker-offline" ]]; then
-    printf '%s\n' "$td/$profile/sagemaker-offline"
-  elif [[ -x "$td/$other/sagemaker-offline" ]]; then
-    printf '%s\n' "$td/$other/sagemaker-offline"
-  elif command -v sagemaker-offline >/dev/null 2>&1; then
-    command -v sagemaker-offline
-  else
-    kit_die "sagemaker-offline is not built: run scripts/setup.sh (or cargo build -p sagemaker-offline), or set KIT_OFFLINE_BIN"
-  fi
+  kit_built_bin sagemaker-offline KIT_OFFLINE_BIN
 }
 
 # Path of the kit binary ($KIT_BIN, else target/<profile>/kit, else the other profile's build, else
 # PATH), found like the stand-in's.
 kit_bin() {
-  if [[ -n "${KIT_BIN:-}" ]]; then
-    printf '%s\n' "$KIT_BIN"
+  kit_built_bin kit KIT_BIN
+}
+
+# kit_built_bin NAME VAR — a workspace binary: $VAR if set, else target/<profile>/NAME, else the
+# other profile's build, else NAME on PATH; a message naming set-up and VAR when there is none.
+kit_built_bin() {
+  local name="$1" var="$2" profile td other
+  if [[ -n "${!var:-}" ]]; then
+    printf '%s\n' "${!var}"
     return 0
   fi
-  local profile td other
   profile="$(kit_profile)"
   td="$(kit_target_dir)"
   if [[ "$profile" == release ]]; then other=debug; else other=release; fi
-  if [[ -x "$td/$profile/kit" ]]; then
-    printf '%s\n' "$td/$profile/kit"
-  elif [[ -x "$td/$other/kit" ]]; then
-    printf '%s\n' "$td/$other/kit"
-  elif command -v kit >/dev/null 2>&1; then
-    command -v kit
+  if [[ -x "$td/$profile/$name" ]]; then
+    printf '%s\n' "$td/$profile/$name"
+  elif [[ -x "$td/$other/$name" ]]; then
+    printf '%s\n' "$td/$other/$name"
+  elif command -v "$name" >/dev/null 2>&1; then
+    command -v "$name"
   else
-    kit_die "the kit binary is not built: run scripts/setup.sh (or cargo build -p kit), or set KIT_BIN"
+    kit_die "$name is not built: run scripts/setup.sh (or cargo build -p $name), or set $var"
   fi
 }
 
