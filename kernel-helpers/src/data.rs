@@ -285,9 +285,64 @@ pub fn error_table(models: &[&ErrorSummary]) -> Table {
     t
 }
 
+/// Records one model's test errors in the jobs file (`evaluation.<model>`, through the kit's one
+/// locked writer, [`kit::summary::record_test_errors`]), where `scripts/make-handout.sh`'s
+/// summary reads them: the handout's numbers come from this file, not from printed text.
+/// The model's name must be `replicated` or `sharded`.
+pub fn record_test_errors(
+    settings: &Settings,
+    endpoint: &str,
+    errors: &ErrorSummary,
+) -> KitResult<()> {
+    let kind = kit::Kind::parse(&errors.name).ok_or_else(|| {
+        KitError::msg(format!(
+            "record_test_errors: the model is named '{}'; the jobs file keeps 'replicated' and 'sharded'",
+            errors.name
+        ))
+    })?;
+    let record = kit::summary::TestErrors {
+        mse: errors.mse,
+        mae: errors.mae,
+        rows: errors.abs_errors.len() as u64,
+        endpoint: endpoint.to_string(),
+    };
+    kit::summary::record_test_errors(&settings.jobs_file, kind, &record).map_err(KitError::msg)?;
+    println!(
+        "{}: MSE {:.6}, MAE {:.6} over {} rows recorded in {}",
+        errors.name,
+        record.mse,
+        record.mae,
+        record.rows,
+        settings.jobs_file.display()
+    );
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn test_errors_go_to_the_jobs_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let jobs = dir.path().join("jobs.json");
+        let env = kit::settings::Env::of([
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:1"),
+            ("KIT_JOBS_FILE", jobs.to_str().unwrap()),
+        ]);
+        let settings = kit::settings::resolve(&env, &Default::default()).unwrap();
+        assert_eq!(settings.jobs_file, jobs);
+        let e = ErrorSummary::new("sharded", &[1.0, 2.0], &[1.5, 2.0]).unwrap();
+        record_test_errors(&settings, "distributed-sharded", &e).unwrap();
+        let file = kit::jobs_file::read(&settings.jobs_file).unwrap();
+        assert_eq!(file["evaluation"]["sharded"]["rows"], 2);
+        assert_eq!(file["evaluation"]["sharded"]["mae"], 0.25);
+        let bad = ErrorSummary::new("other", &[1.0], &[1.0]).unwrap();
+        let msg = record_test_errors(&settings, "x", &bad)
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("'other'"), "{msg}");
+    }
 
     #[test]
     fn describe_matches_pandas_conventions() {

@@ -68,7 +68,8 @@ pub mod prelude {
     };
     pub use crate::data::{
         UploadReport, WORKSHOP_COLUMNS, crosstab_percent, describe, error_table, load_year,
-        prepare_and_upload, prepare_test_year, top_codes_table, top_event_codes, upload_table,
+        prepare_and_upload, prepare_test_year, record_test_errors, top_codes_table,
+        top_event_codes, upload_table,
     };
     pub use crate::display::{Html, Png, Svg, Table, frame, frame_head};
     pub use crate::error::{KitError, KitResult};

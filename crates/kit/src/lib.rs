@@ -7,10 +7,11 @@
 //! * [`jobs_file`] — `out/jobs.json`, written only by a locked read-modify-write.
 //! * [`request`] — the workshop's CreateTrainingJob request.
 //! * [`names`] — the hosting names (`distributed-replicated` / `distributed-sharded`).
+//! * [`summary`] — the workshop's summary (`summary.json`) from the files the workshop wrote.
 //! * [`json_path`] — reading one value out of an AWS CLI JSON answer (the scripts' `kit json`).
 //!
-//! Dependencies stay at serde, serde_json, thiserror and sagemaker-api, all already in
-//! kernel-helpers' tree, so `:dep kernel_helpers` compiles nothing new for it; the binary parses
+//! Dependencies stay at serde, serde_json, serde_path_to_error, thiserror and sagemaker-api, all
+//! already in kernel-helpers' tree, so `:dep kernel_helpers` compiles nothing new for it; the binary parses
 //! its arguments by hand.
 
 pub mod images;
@@ -19,6 +20,7 @@ pub mod json_path;
 pub mod names;
 pub mod request;
 pub mod settings;
+pub mod summary;
 
 pub use request::Kind;
 pub use settings::{Settings, SettingsError, Target};

@@ -22,6 +22,9 @@ usage:
   kit json PATH                           prints PATH (dotted, list indexes, -1 = last) of the JSON on stdin
   kit name hosting replicated|sharded     distributed-replicated / distributed-sharded
   kit request replicated|sharded NAME     the workshop's CreateTrainingJob request (JSON) for the settings
+  kit summary JOBS_DIR OUT_JSON [NOTEBOOK ...]
+                                          the summary of $KIT_JOBS_FILE and the descriptions saved in
+                                          JOBS_DIR: writes OUT_JSON, prints the table
 The notebook-instance metadata file is read from $KIT_NOTEBOOK_METADATA_FILE, default
 /opt/ml/metadata/resource-metadata.json.";
 
@@ -163,6 +166,28 @@ fn run(args: &[String]) -> Result<(), String> {
                 "{}",
                 serde_json::to_string_pretty(&r).map_err(|e| e.to_string())?
             );
+            Ok(())
+        }
+        ["summary", jobs_dir, out, notebooks @ ..] => {
+            let names = notebooks
+                .iter()
+                .map(|n| {
+                    std::path::Path::new(n)
+                        .file_name()
+                        .map_or_else(|| n.to_string(), |f| f.to_string_lossy().into_owned())
+                })
+                .collect();
+            let s = kit::summary::build(
+                &jobs_path(&env),
+                std::path::Path::new(jobs_dir),
+                names,
+                std::time::SystemTime::now(),
+            )
+            .map_err(|e| e.to_string())?;
+            let mut text = serde_json::to_string_pretty(&s).map_err(|e| e.to_string())?;
+            text.push('\n');
+            std::fs::write(out, text).map_err(|e| format!("writing {out}: {e}"))?;
+            print!("{}", kit::summary::render_text(&s));
             Ok(())
         }
         ["-h" | "--help" | "help"] => {
