@@ -1,8 +1,7 @@
 //! serve::invoke request/response formats, and job-level client errors.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use linear_learner::serve::invoke;
 use linear_learner::{Model, TrainError};
 

@@ -1,5 +1,4 @@
 //! Shared helpers for the integration tests: synthetic data files, jobs, a log collector.
-#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -1,9 +1,8 @@
 //! Does it learn? Regression against closed-form solutions, classifiers on separable data,
 //! distributed FullyReplicated vs ShardedByS3Key fit, determinism.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use linear_learner::{HostInput, Model, Prediction, TrainError};
 
 #[test]
