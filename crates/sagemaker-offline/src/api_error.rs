@@ -8,7 +8,7 @@
 
 use axum::body::Body;
 use http::{HeaderValue, Response, StatusCode};
-use sagemaker_api::ErrorCode;
+use sagemaker_api::{ErrorBody, ErrorCode};
 
 /// Content type of AWS JSON 1.1 responses.
 pub const JSON_11: &str = "application/x-amz-json-1.1";
@@ -65,9 +65,13 @@ impl JsonError {
     pub fn internal(message: impl Into<String>) -> Self {
         Self::of(&ErrorCode::InternalFailure, message)
     }
-    /// The JSON body `{"__type": code, "message": msg}`.
-    pub fn body_json(&self) -> serde_json::Value {
-        serde_json::json!({ "__type": self.code, "message": self.message })
+    /// The JSON body `{"__type": code, "message": msg}`, as sagemaker-api's [`ErrorBody`].
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            kind: self.code.clone(),
+            message: Some(self.message.clone()),
+            message_pascal: None,
+        }
     }
     /// The complete HTTP response (JSON 1.1 content type, `x-amzn-ErrorType`, `x-amzn-RequestId`).
     pub fn into_response(self, request_id: &str) -> Response<Body> {
@@ -80,7 +84,7 @@ impl JsonError {
         content_type: &str,
     ) -> Response<Body> {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST);
-        let body = self.body_json().to_string();
+        let body = serde_json::to_string(&self.body()).unwrap_or_default();
         let mut resp = Response::new(Body::from(body));
         *resp.status_mut() = status;
         let h = resp.headers_mut();

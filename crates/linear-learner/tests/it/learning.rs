@@ -1,7 +1,6 @@
 //! Does it learn? Regression against closed-form solutions, classifiers on separable data,
 //! distributed FullyReplicated vs ShardedByS3Key fit, determinism.
 
-
 use crate::common::*;
 use linear_learner::{HostInput, Model, Prediction, TrainError};
 

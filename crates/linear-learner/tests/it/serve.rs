@@ -1,6 +1,5 @@
 //! serve::invoke request/response formats, and job-level client errors.
 
-
 use crate::common::*;
 use linear_learner::serve::invoke;
 use linear_learner::{Model, TrainError};

@@ -7,8 +7,8 @@
 
 use axum::body::Body;
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
-use sagemaker_api::ErrorCode;
-use serde_json::json;
+use sagemaker_api::runtime::ModelError;
+use sagemaker_api::{ErrorBody, ErrorCode};
 
 use super::Inner;
 use super::hosting::{endpoint_log, endpoint_log_group};
@@ -44,12 +44,12 @@ fn respond(
 
 /// A runtime error: JSON body with `message`/`Message`, code in `x-amzn-ErrorType`.
 pub(crate) fn error(status: u16, code: &ErrorCode, message: &str) -> Response<Body> {
-    let body = json!({ "__type": code.as_str(), "message": message, "Message": message });
+    let body = serde_json::to_vec(&ErrorBody::rest(code, message)).unwrap_or_default();
     respond(
         status,
         &[("x-amzn-ErrorType", code.as_str().to_string())],
         "application/json",
-        body.to_string().into_bytes(),
+        body,
     )
 }
 
@@ -149,13 +149,23 @@ pub(crate) async fn invoke(
                  in account {account} for more information.",
                 endpoint_log_group(&live.name)
             );
-            let body = json!({
-                "ErrorCode": if status >= 500 { "SERVER_ERROR_FROM_MODEL" } else { "CLIENT_ERROR_FROM_MODEL" },
-                "LogStreamArn": format!("arn:aws:logs:{region}:{account}:log-group:{}", endpoint_log_group(&live.name)),
-                "Message": message,
-                "OriginalMessage": msg,
-                "OriginalStatusCode": status,
-            });
+            let body = ModelError {
+                error_code: Some(
+                    if status >= 500 {
+                        "SERVER_ERROR_FROM_MODEL"
+                    } else {
+                        "CLIENT_ERROR_FROM_MODEL"
+                    }
+                    .to_string(),
+                ),
+                log_stream_arn: Some(format!(
+                    "arn:aws:logs:{region}:{account}:log-group:{}",
+                    endpoint_log_group(&live.name)
+                )),
+                message: Some(message),
+                original_message: Some(msg.to_string()),
+                original_status_code: Some(i32::from(status)),
+            };
             respond(
                 424,
                 &[(
@@ -163,7 +173,7 @@ pub(crate) async fn invoke(
                     ErrorCode::ModelError.as_str().to_string(),
                 )],
                 "application/json",
-                body.to_string().into_bytes(),
+                serde_json::to_vec(&body).unwrap_or_default(),
             )
         }
         Err(join) => error(

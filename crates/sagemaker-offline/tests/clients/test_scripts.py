@@ -111,6 +111,37 @@ def test_the_jobs_file_keeps_every_writer(jobs, env):
         assert os.path.exists(os.path.join(env["KIT_OUT"], "jobs", f"{job}.json"))
 
 
+def test_the_summary_reads_what_the_scripts_saved(jobs, env):
+    """`kit summary` (through make-handout.sh --summary-only) reads the descriptions the AWS CLI
+    saved and the test errors recorded in the jobs file; nothing is parsed out of printed text."""
+    subprocess.run([kit_bin(), "jobs", "set", "evaluation.replicated.mse", "1"], check=True, env=env)
+    r = run("make-handout.sh", env, "--summary-only")
+    assert r.returncode != 0 and "evaluation.replicated" in r.stderr, r.stderr  # a string is not a record
+    with open(os.path.join(env["KIT_OUT"], "jobs.json")) as f:
+        recorded = json.load(f)
+    recorded["evaluation"] = {k: {"mse": 2.0 + i, "mae": 1.0 + i, "rows": 10, "endpoint": f"distributed-{k}"}
+                              for i, k in enumerate(("replicated", "sharded"))}
+    with open(os.path.join(env["KIT_OUT"], "jobs.json"), "w") as f:
+        json.dump(recorded, f)
+    r = run("make-handout.sh", env, "--summary-only")
+    assert r.returncode == 0, r.stderr
+    assert "training time (start→end), s" in r.stdout
+    with open(os.path.join(env["KIT_OUT"], "handout", "summary.json")) as f:
+        summary = json.load(f)
+    sm = boto3.client("sagemaker")
+    for i, (kind, job) in enumerate(jobs.items()):
+        got = summary["jobs"][kind]
+        d = sm.describe_training_job(TrainingJobName=job)
+        assert got["job"] == job and got["status"] == "Completed"
+        assert got["distribution"] == ("FullyReplicated" if kind == "replicated" else "ShardedByS3Key")
+        assert got["instance_count"] == d["ResourceConfig"]["InstanceCount"]
+        want = (d["TrainingEndTime"] - d["TrainingStartTime"]).total_seconds()
+        assert abs(got["training_seconds"] - want) < 1e-3, (got["training_seconds"], want)
+        assert (got["test_mse"], got["test_mae"]) == (2.0 + i, 1.0 + i)
+    rat = summary["ratio_sharded_over_replicated"]["training_seconds"]
+    assert abs(rat - summary["jobs"]["sharded"]["training_seconds"] / summary["jobs"]["replicated"]["training_seconds"]) < 1e-9
+
+
 def test_deploy_then_cleanup(jobs, env):
     r = run("deploy.sh", env)
     assert r.returncode == 0, r.stderr
