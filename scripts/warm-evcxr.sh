@@ -8,6 +8,10 @@
 # slot-0 is reused by the first kernel, and the registry crates are in evcxr's cache
 # (~/.cache/evcxr) for any other. scripts/setup.sh calls this; it is safe to re-run.
 # Shows one progress line (scripts/progress.py); evcxr's own output goes to a log file.
+# The `:dep` cell has no time limit (KIT_WARM_TIMEOUT seconds sets one): the cold build takes 6 min
+# on an idle 2-core machine but over an hour with one build job on a loaded or throttled one (a 4 GiB
+# instance compiles one crate at a time), and nbconvert's former 3600 s limit ended such a build
+# with a cell error while cargo was still compiling (docs/BENCHMARKS.md, First run).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -45,12 +49,13 @@ PY
 kit_log "warming evcxr (opt $KIT_EVCXR_OPT_LEVEL, deps opt ${KIT_EVCXR_DEPS_OPT:-0} + kernel-helpers/evcxr/opt-levels.txt, build dir $EVCXR_TMPDIR, cache ${XDG_CACHE_HOME:-~/.cache}/evcxr)"
 t0="$(kit_now)"
 log="$KIT_OUT/logs/warm-evcxr.log"
+mkdir -p "$(dirname "$log")"
 : >"$log"
 "$(kit_python)" "$KIT_ROOT/scripts/progress.py" --label "compiling the notebooks' dependencies (evcxr)" \
   --log "$log" --fingerprints "$slot/target/debug/.fingerprint" \
   --fingerprints "$slot/target/$(rustc -vV | sed -n 's/^host: //p')/debug/.fingerprint" --reference evcxr-deps -- \
   "$KIT_ROOT/.venv/bin/jupyter" nbconvert --to notebook --execute \
-  --ExecutePreprocessor.kernel_name=rust --ExecutePreprocessor.timeout=3600 \
+  --ExecutePreprocessor.kernel_name=rust --ExecutePreprocessor.timeout="${KIT_WARM_TIMEOUT:-0}" \
   --ExecutePreprocessor.startup_timeout=300 \
   --output-dir "$work" --output warm-out.ipynb "$work/warm.ipynb"
 "$KIT_ROOT/.venv/bin/python" "$KIT_ROOT/scripts/check_notebooks.py" --no-expectations --timings "$work/warm-out.ipynb"
