@@ -272,7 +272,7 @@ kit_build_jobs() {
 
 # The notebooks' dependencies compiled optimised, one "crate opt-level" per line (# comments);
 # every other dependency is at KIT_EVCXR_DEPS_OPT (default 0).
-KIT_EVCXR_OPT_LEVELS_FILE="$KIT_ROOT/kernel-helpers/evcxr/opt-levels.txt"
+KIT_EVCXR_OPT_LEVELS_FILE="${KIT_EVCXR_OPT_LEVELS_FILE:-$KIT_ROOT/kernel-helpers/evcxr/opt-levels.txt}"
 
 # Writes KIT_EVCXR_HOME's configuration for the current settings, rewriting only files whose
 # content changes (a new path or a newer file would make cargo rebuild polars):
