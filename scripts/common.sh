@@ -270,6 +270,24 @@ kit_build_jobs() {
   fi
 }
 
+# Below this much memory the notebooks do not fit at all, even one crate at a time: under a 4 GiB
+# cgroup limit the cold warm-up peaked at 3.43 GB (the kernel's ~1.9 GB beside rustc compiling
+# polars-core) and notebook 1 at 3.87 GB (kernel + the upload cell's frames), docs/BENCHMARKS.md.
+# A 4 GiB instance reports about 3.8 GiB, so the line is drawn at 3.5 GiB.
+KIT_MIN_MEMORY_BYTES=$((7 * 512 * 1024 * 1024))
+# kit_memory_check — dies with what to do when the notebooks' build cannot fit (KIT_FORCE_LOW_MEMORY=1
+# tries anyway), instead of letting the kernel or rustc be killed for lack of memory minutes later.
+kit_memory_check() {
+  local mem
+  mem="$(kit_memory_bytes)"
+  ((mem >= KIT_MIN_MEMORY_BYTES)) && return 0
+  if [[ "${KIT_FORCE_LOW_MEMORY:-0}" == 1 ]]; then
+    kit_log "$(kit_gib "$mem") of memory, under $(kit_gib "$KIT_MIN_MEMORY_BYTES"): going on because KIT_FORCE_LOW_MEMORY=1 (expect the kernel or rustc to be killed for lack of memory)"
+    return 0
+  fi
+  kit_die "$(kit_gib "$mem") of memory (memory cgroup limit or MemTotal): the notebooks' first build needs about 3.4 GB (an evcxr kernel holds ~1.9 GB while rustc compiles polars beside it) and notebook 1 about 3.9 GB, measured under a 4 GiB limit; with less the kernel or rustc would be killed part-way. Use a machine or notebook instance with 4 GiB or more (e.g. ml.t3.medium) or stop other programs; KIT_FORCE_LOW_MEMORY=1 tries anyway"
+}
+
 # The notebooks' dependencies compiled optimised, one "crate opt-level" per line (# comments);
 # every other dependency is at KIT_EVCXR_DEPS_OPT (default 0).
 KIT_EVCXR_OPT_LEVELS_FILE="${KIT_EVCXR_OPT_LEVELS_FILE:-$KIT_ROOT/kernel-helpers/evcxr/opt-levels.txt}"

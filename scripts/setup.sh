@@ -6,7 +6,8 @@
 # first `:dep` cell does not take minutes. Each step says what it did and how long it took; the long
 # ones show one progress line (scripts/progress.py) and keep cargo's output in a log file
 # ($KIT_OUT/logs/); steps that are already done cost seconds. Below 6 GiB of memory (cgroup limit
-# or MemTotal) the notebooks' dependencies compile one crate at a time, and it says so.
+# or MemTotal) the notebooks' dependencies compile one crate at a time, and it says so; below 3.5 GiB
+# the notebooks do not fit at all, and it stops at once with what to do (KIT_FORCE_LOW_MEMORY=1 goes on).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -29,7 +30,8 @@ Idempotent set-up. Steps (each timed):
   6. scripts/warm-evcxr.sh        (skipped when its inputs did not change; --no-warm skips)
 Logs of steps 3, 4 and 6: \$KIT_OUT/logs/setup-*.log, warm-evcxr.log.
 Environment: KIT_PROFILE=release|debug, CARGO_TARGET_DIR, KIT_SKIP_BUILD=1 (skip step 3),
-KIT_BUILD_JOBS (jobs for the notebooks' dependencies; default 1 below 6 GiB of memory).
+KIT_BUILD_JOBS (jobs for the notebooks' dependencies; default 1 below 6 GiB of memory),
+KIT_FORCE_LOW_MEMORY=1 (go on below 3.5 GiB), KIT_WARM_TIMEOUT (seconds; the warm-up has no limit).
 HELP
       exit 0
       ;;
@@ -74,7 +76,9 @@ check_tools() {
   if ! printf '1.95.0\n%s\n' "$v" | sort -V -C; then
     kit_die "rustc $v is older than 1.95 (the workspace's rust-version)"
   fi
-  STEP_NOTE="rustc $v, $(python3 --version 2>&1)"
+  # Before the long steps, not after them: the notebooks' build cannot fit below 3.5 GiB.
+  ((skip_warm)) || kit_memory_check
+  STEP_NOTE="rustc $v, $(python3 --version 2>&1), $(kit_gib "$(kit_memory_bytes)") of memory"
 }
 
 python_env() {

@@ -22,6 +22,7 @@ if ! command -v evcxr_jupyter >/dev/null 2>&1; then
   cargo install evcxr_jupyter --version 0.22.0 --locked >&2
 fi
 
+kit_memory_check
 kit_evcxr_setup
 slot="$KIT_EVCXR_HOME/kernels/slot-0"
 mkdir -p "$slot"
