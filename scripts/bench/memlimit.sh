@@ -54,7 +54,7 @@ kill "$sampler" 2>/dev/null
 wait "$sampler" 2>/dev/null
 {
   echo "end=$(date -u +%FT%TZ) rc=$rc wall=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }') load_end=$(cut -d' ' -f1-3 /proc/loadavg) avg_load_1m=$(awk '{ s += $2; n++ } END { if (n) printf "%.2f", s / n }' "$samples")"
-  echo "max_usage_in_bytes=$(cat "$cg/memory.max_usage_in_bytes") max_sampled_total_rss=$(awk '{ split($3, a, "="); if (a[2] > m) m = a[2] } END { print m + 0 }' "$samples") failcnt=$(cat "$cg/memory.failcnt") $(grep oom_kill "$cg/memory.oom_control" | tr ' ' '=')"
+  echo "max_usage_in_bytes=$(cat "$cg/memory.max_usage_in_bytes") max_sampled_total_rss=$(awk '{ split($3, a, "="); if (a[2] > m) m = a[2] } END { print m + 0 }' "$samples") failcnt=$(cat "$cg/memory.failcnt") $(awk '$1 == "oom_kill" { print "oom_kill=" $2 }' "$cg/memory.oom_control")"
   grep -E 'Elapsed|Maximum resident|User time|System time' "$out/$name.time"
 } >>"$sum"
 cat "$sum"
