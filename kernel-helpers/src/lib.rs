@@ -34,12 +34,14 @@
 // - frames and statistics: frames, stats, job (one training job as plain data)
 // - presentation: display (tables, images), charts (plain inputs → SVG/PNG)
 // - workshop steps: data (notebook 1's load, explore, prepare and upload; notebook 3's error
-//   table), scoring (notebook 3's batching and InvokeEndpoint)
+//   table), scoring (notebook 3's batching and InvokeEndpoint), experiments (notebook 4's grid:
+//   estimate, run together, results from logs and endpoints, the experiments file)
 pub mod aws;
 pub mod charts;
 pub mod data;
 pub mod display;
 pub mod error;
+pub mod experiments;
 pub mod frames;
 pub mod hosting;
 pub mod job;
@@ -60,11 +62,12 @@ pub use polars;
 /// `use kernel_helpers::prelude::*;` in the notebooks' first cell brings in everything the cells use.
 pub mod prelude {
     pub use crate::aws::{
-        download_object, ensure_bucket, list_objects, objects_table, upload_object,
+        ObjectInfo, download_object, ensure_bucket, list_objects, objects_table, upload_object,
     };
     pub use crate::charts::{
         bar_chart, error_charts, error_distributions, histogram_grid, histogram_grid_png,
-        job_durations_chart, job_timeline_chart, note_chart, throughput_chart,
+        job_durations_chart, job_timeline_chart, labelled_scatter_chart, line_chart, note_chart,
+        throughput_chart,
     };
     pub use crate::data::{
         UploadReport, WORKSHOP_COLUMNS, crosstab_percent, describe, error_table, load_year,
@@ -73,6 +76,12 @@ pub mod prelude {
     };
     pub use crate::display::{Html, Png, Svg, Table, frame, frame_head};
     pub use crate::error::{KitError, KitResult};
+    pub use crate::experiments::{
+        Experiment, ExperimentResult, ExperimentRun, ExperimentsFile, GridEstimate, Price, Setting,
+        collect_results, cost_warning, default_grid, estimate_grid, experiment_grid,
+        experiments_file, grid_table, host_shares_table, price_for, results_table, run_experiments,
+        save_results, series, spread_percent, utc_now, wall_seconds,
+    };
     pub use crate::frames::{
         compare_with_reference, frame_to_prepared, local_frame, recordio_bytes, select_columns,
         shuffled_order,
@@ -91,14 +100,14 @@ pub mod prelude {
         utc_stamp, wait_for_comparison, wait_for_jobs,
     };
     pub use crate::scoring::{MAX_BATCH_BYTES, csv_row, fmt_g, predict_batches, to_csv_batches};
-    pub use crate::settings::{FromEnv, Settings};
+    pub use crate::settings::{FromEnv, Settings, Target};
     pub use crate::stats::{ErrorSummary, mae, mse};
     pub use crate::training::{
         AlgorithmSpecification, Channel, CompressionType, CreateTrainingJobRequest, DataSource,
-        OutputDataConfig, RecordWrapper, ResourceConfig, S3DataDistribution, S3DataSource,
+        Kind, OutputDataConfig, RecordWrapper, ResourceConfig, S3DataDistribution, S3DataSource,
         S3DataType, StoppingCondition, TrainingInputMode, TrainingInstanceType,
         create_training_job, differences_table, jobs_for_comparison, request_differences,
-        request_json, start_training_jobs,
+        request_json, start_training_jobs, workshop_request,
     };
     pub use gdelt::transform::{Prepared, one_hot_order};
     // The polars names notebook 1's transform cells use.

@@ -12,6 +12,9 @@ use crate::error::{KitError, KitResult};
 use crate::sagemaker::{Jobs, find_jobs, sm};
 use crate::settings::Settings;
 pub use kit::Kind;
+/// The workshop's CreateTrainingJob request for `kind` (`kit::request::workshop_request`, the one
+/// definition the scripts are tested against; notebook 2 builds the same request in a cell).
+pub use kit::request::workshop_request;
 
 pub use sagemaker_api::sagemaker::{
     AlgorithmSpecification, Channel, CompressionType, CreateTrainingJobRequest, DataSource,

@@ -326,6 +326,71 @@ pub fn metrics_json(
     )
 }
 
+/// The `#metrics {...}` line with `"Meta": "training_data_iter"` that the container writes on
+/// every host with data after each epoch: how many records and mini-batches that host read from
+/// its own share of the `train` channel. (The real container writes it with more counters —
+/// `Total Records Seen`, `Max Records Seen Between Resets`, `Reset Count`, … — under the same
+/// dimensions; this one writes the two per-epoch counts and the running totals.)
+pub fn records_json(host: &str, epoch: usize, records: u64, batches: u64) -> String {
+    let t = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
+    let total = records * (epoch as u64 + 1);
+    let total_batches = batches * (epoch as u64 + 1);
+    let m = |name: &str, v: u64| {
+        format!("\"{name}\": {{\"count\": 1, \"max\": {v}, \"sum\": {v}.0, \"min\": {v}}}")
+    };
+    format!(
+        "#metrics {{\"Metrics\": {{{}, {}, {}, {}}}, \"EndTime\": {t:.3}, \"Dimensions\": {{\"Host\": \"{host}\", \"Meta\": \"training_data_iter\", \"Operation\": \"training\", \"Algorithm\": \"Linear Learner\", \"epoch\": {epoch}}}, \"StartTime\": {t:.3}}}",
+        m("Number of Records Since Last Reset", records),
+        m("Number of Batches Since Last Reset", batches),
+        m("Total Records Seen", total),
+        m("Total Batches Seen", total_batches),
+    )
+}
+
+/// One host's records in one epoch, read back from a [`records_json`] line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EpochRecords {
+    /// `algo-N`.
+    pub host: String,
+    /// Epoch index.
+    pub epoch: usize,
+    /// `Number of Records Since Last Reset`: the records this host read this epoch.
+    pub records: u64,
+    /// `Number of Batches Since Last Reset`.
+    pub batches: u64,
+}
+
+/// Reads a `training_data_iter` `#metrics` line (with or without the log prefix); `None` for any
+/// other line.
+pub fn parse_records(line: &str) -> Option<EpochRecords> {
+    let body = &line[line.find("#metrics {")?..];
+    if !body.contains("\"Meta\": \"training_data_iter\"") {
+        return None;
+    }
+    let after = |key: &str| -> Option<&str> {
+        let at = body.find(key)? + key.len();
+        Some(&body[at..])
+    };
+    let number = |key: &str| -> Option<u64> {
+        let rest = after(key)?;
+        let rest = &rest[rest.find("\"max\": ")? + 7..];
+        let end = rest.find(|c: char| !c.is_ascii_digit())?;
+        rest[..end].parse().ok()
+    };
+    let host = after("\"Host\": \"")?;
+    let host = &host[..host.find('"')?];
+    let epoch = after("\"epoch\": ")?;
+    let epoch = epoch[..epoch.find(|c: char| !c.is_ascii_digit())?]
+        .parse()
+        .ok()?;
+    Some(EpochRecords {
+        host: host.to_string(),
+        epoch,
+        records: number("\"Number of Records Since Last Reset\": ")?,
+        batches: number("\"Number of Batches Since Last Reset\": ")?,
+    })
+}
+
 /// The plain-text lines (nothing reads their values back).
 pub mod text {
     /// Python's `{'k': 'v', ...}` rendering of a string map, as the container logs its configuration.
@@ -532,6 +597,24 @@ mod tests {
                 value: 3.0,
             },
         ]
+    }
+
+    #[test]
+    fn records_lines_parse_back() {
+        let line = records_json("algo-3", 2, 4313, 9);
+        let want = EpochRecords {
+            host: "algo-3".into(),
+            epoch: 2,
+            records: 4313,
+            batches: 9,
+        };
+        assert_eq!(parse_records(&line), Some(want.clone()), "{line}");
+        let prefixed = format!("[11/26/2026 04:00:00 INFO 139900000000001] {line}");
+        assert_eq!(parse_records(&prefixed), Some(want));
+        assert!(line.contains("\"Total Records Seen\": {\"count\": 1, \"max\": 12939,"));
+        assert_eq!(parse(&line), None, "not one of the metric lines");
+        let other = metrics_json("algo-1", "train_mse_objective", 1.5, 0, 0, "training");
+        assert_eq!(parse_records(&other), None);
     }
 
     #[test]

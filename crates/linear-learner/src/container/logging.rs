@@ -2,7 +2,7 @@
 //! container (every data host for its own epoch figures, the validation host for validation
 //! figures, the lead host for selection).
 
-use super::log_lines::{HostLog, MetricLine, metrics_json, text};
+use super::log_lines::{HostLog, MetricLine, metrics_json, records_json, text};
 use crate::fit::{Event, Progress};
 use crate::hyperparams::Params;
 
@@ -34,6 +34,8 @@ impl Progress for LogProgress<'_, '_> {
                         continue;
                     }
                     let l = &self.logs[st.host];
+                    let batches = st.rows.div_ceil(self.p.mini_batch_size().max(1) as u64);
+                    l.info(&records_json(host(st.host), epoch, st.rows, batches));
                     let rows = st.rows as f64;
                     for (mi, v) in st.loss_sums.iter().enumerate() {
                         l.info(&metrics_json(
