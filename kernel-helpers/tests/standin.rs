@@ -537,4 +537,77 @@ fn workshop() {
     assert!(msg.contains("no endpoint named"), "{msg}");
     cleanup_hosting(&plan).unwrap();
     assert!(endpoints_table(&names[..1]).is_err());
+
+    // Notebook 4: two experiments run together (one object on 3 sharded instances: two hosts get
+    // nothing), their logs read, scored on temporary endpoints that are gone afterwards, saved.
+    use kernel_helpers::experiments::{
+        Experiment, ExperimentsFile, Setting, collect_results, load_results, price_for,
+        run_experiments, save_results,
+    };
+    let grid = [
+        Setting::new(Kind::Sharded, 3, 2),
+        Setting::new(Kind::Replicated, 1, 3),
+    ];
+    let experiments: Vec<Experiment> = grid
+        .iter()
+        .map(|s| {
+            let name = s.job_name("t");
+            let mut r = request(&name, s.kind());
+            r.resource_config.as_mut().unwrap().instance_count = Some(s.instances as i32);
+            r.hyper_parameters
+                .as_mut()
+                .unwrap()
+                .insert("epochs".into(), s.epochs.to_string());
+            Experiment::new(s.clone(), r)
+        })
+        .collect();
+    let runs = run_experiments(
+        settings.target,
+        &experiments,
+        std::time::Duration::from_millis(200),
+    )
+    .unwrap();
+    assert!(runs.iter().all(|r| r.is_completed()), "{runs:?}");
+    let results = collect_results(&settings, &runs, &test).unwrap();
+    let sharded = &results[0];
+    assert_eq!(sharded.hosts.len(), 3, "{:?}", sharded.hosts);
+    assert!(sharded.hosts[0].records_per_epoch > 0 && !sharded.hosts[0].no_data_warning);
+    assert!(
+        sharded.hosts[1..]
+            .iter()
+            .all(|h| h.no_data_warning && h.records_per_epoch == 0)
+    );
+    assert_eq!(
+        results[1].hosts[0].records_per_epoch,
+        sharded.hosts[0].records_per_epoch
+    );
+    for r in &results {
+        assert!(r.test_mae.is_some_and(f64::is_finite), "{r:?}");
+        assert!(!r.validation_loss_by_epoch.is_empty(), "{r:?}");
+        assert!(r.compute_usd.is_some_and(|c| c > 0.0), "{r:?}");
+        // The temporary endpoint is gone.
+        assert!(endpoints_table(&[r.job.as_str()]).is_err());
+    }
+    let file = ExperimentsFile {
+        generated_at: "t".into(),
+        target: "offline".into(),
+        region: settings.region.clone(),
+        instance_type: "ml.c4.2xlarge".into(),
+        price: price_for(&settings.region, "ml.c4.2xlarge").unwrap().0,
+        test_year: 1984,
+        test_rows: test.n_rows(),
+        train_rows: 0,
+        train_objects: 1,
+        wall_seconds: None,
+        results,
+    };
+    let path = out.path().join("experiments.json");
+    save_results(&path, &file).unwrap();
+    // serde_json reads floats back to within an ulp, not bit for bit: compare what is exact.
+    let back = load_results(&path).unwrap();
+    for (a, b) in back.results.iter().zip(&file.results) {
+        assert_eq!((&a.job, &a.status, &a.hosts), (&b.job, &b.status, &b.hosts));
+        assert!((a.test_mae.unwrap() - b.test_mae.unwrap()).abs() < 1e-12);
+    }
+    assert_eq!(back.results.len(), 2);
 }
