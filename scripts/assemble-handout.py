@@ -5,6 +5,10 @@
       one notebook: an introduction with the summary table (the rows `kit summary` wrote into
       SUMMARY_JSON), then each executed notebook under its own heading, with the workshop's
       terminal steps (the two training jobs, hosting) between them, as the workshop runs them
+      With --experiments FILE (notebook 4's experiments.json) the introduction also gets the
+      experiments' results table, read from that file
+  assemble-handout.py experiments FILE
+      prints that results table as text (make-handout.sh, after the summary table)
   assemble-handout.py strip HTML
       drops nbconvert's external <script src=...>/<link href=...> tags (require.js, MathJax's
       CDN) so the page loads without a network; fails if any external resource is left
@@ -73,7 +77,65 @@ def step_cell(base, summary):
     return None
 
 
+def fmt(v, digits=3):
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:.{digits}f}"
+    return str(v)
+
+
+def experiments_rows(path):
+    """Notebook 4's results file → (header + one row per job, the file's context)."""
+    try:
+        e = json.load(open(path, encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        die(f"{path}: {err}")
+    rows = [("train distribution", "instances", "epochs", "status", "training time (start→end), s",
+             "billed instance-seconds", "compute, USD", "epochs run", "test MAE", "test MSE")]
+    for r in e.get("results", []):
+        rows.append((r.get("distribution"), r.get("instances"), r.get("epochs"), r.get("status"),
+                     fmt(r.get("training_seconds")), fmt(r.get("billed_instance_seconds"), 0),
+                     fmt(r.get("compute_usd"), 5), len(r.get("validation_loss_by_epoch") or []),
+                     fmt(r.get("test_mae"), 4), fmt(r.get("test_mse"), 4)))
+    return rows, e
+
+
+def print_experiments(path):
+    rows, e = experiments_rows(path)
+    done = sum(1 for r in e.get("results", []) if r.get("status") == "Completed")
+    print(f"\nexperiments (notebook 4): {done} of {len(rows) - 1} jobs completed ({path})")
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    for i, row in enumerate(rows):
+        print("  ".join(str(c).ljust(widths[j]) for j, c in enumerate(row)).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def experiments_section(path):
+    rows, e = experiments_rows(path)
+    done = sum(1 for r in e.get("results", []) if r.get("status") == "Completed")
+    price = e.get("price") or {}
+    t = ["<table class=\"kit-experiments\">"]
+    for i, row in enumerate(rows):
+        tag = "th" if i == 0 else "td"
+        t.append("<tr>" + "".join(f"<{tag}>{html.escape(str(c))}</{tag}>" for c in row) + "</tr>")
+    t.append("</table>")
+    return ("\n\n## The experiments (notebook 4)\n\n"
+            f"{done} of {len(rows) - 1} training jobs completed, each the workshop's request with the "
+            "instance count, the train distribution or the epochs changed, scored on 1984. Compute = "
+            f"BillableTimeInSeconds (per instance) × instances × {price.get('usd_per_hour')} USD per "
+            f"{price.get('instance_type')} hour ({price.get('region')}, copied {price.get('as_of')} from "
+            f"{price.get('source')}; check it there). The numbers come from `experiments.json`, the file "
+            "notebook 4 writes; its charts are in the notebook below.\n\n" + "\n".join(t))
+
+
 def combine(summary_path, out_path, notebooks):
+    experiments = None
+    if notebooks[:1] == ["--experiments"]:
+        if len(notebooks) < 2:
+            die("--experiments needs a file")
+        experiments, notebooks = notebooks[1], notebooks[2:]
     try:
         summary = json.load(open(summary_path, encoding="utf-8"))
     except (OSError, ValueError) as e:
@@ -88,7 +150,8 @@ def combine(summary_path, out_path, notebooks):
              f"Generated {summary['generated_at']}. FullyReplicated copies the whole train channel to each of "
              "the 5 instances; ShardedByS3Key gives each instance about a fifth of the objects. "
              "The table compares the two training jobs and the test errors of the two hosted models "
-             "(the numbers come from `summary.json` next to this page).\n\n" + "\n".join(table) + "\n\n"
+             "(the numbers come from `summary.json` next to this page).\n\n" + "\n".join(table)
+             + (experiments_section(experiments) if experiments else "") + "\n\n"
              + "\n".join(f"- [{os.path.basename(n)}](#nb-{i})" for i, n in enumerate(notebooks)))
     cells = [{"cell_type": "markdown", "metadata": {}, "source": intro}]
     meta = None
@@ -126,6 +189,8 @@ def strip(p):
 def main(argv):
     if len(argv) >= 4 and argv[1] == "combine":
         combine(argv[2], argv[3], argv[4:])
+    elif len(argv) == 3 and argv[1] == "experiments":
+        print_experiments(argv[2])
     elif len(argv) == 3 and argv[1] == "strip":
         strip(argv[2])
     else:

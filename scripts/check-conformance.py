@@ -79,11 +79,11 @@ KIT_OPERATIONS = {
     ("sagemaker", "DeleteEndpoint"), ("sagemaker", "DeleteEndpointConfig"),
     ("sagemaker", "DeleteModel"),
 }
-# Operations the kit sends only on paths a run does not always take (cleanup.sh --all-demo's
-# listings; ListTrainingJobs: notebook 2 without a jobs file, which kernel-helpers/tests/standin.rs
+# Operations the kit sends only on paths a run does not always take (cleanup.sh's listings;
+# StopTrainingJob: cleanup.sh for an experiment job still running; ListTrainingJobs: notebook 2 without a jobs file, which kernel-helpers/tests/standin.rs
 # sends in the unit step): listed so the drift guard knows them, not required.
 KIT_OPERATIONS_OPTIONAL = {
-    ("sagemaker", "ListTrainingJobs"),
+    ("sagemaker", "ListTrainingJobs"), ("sagemaker", "StopTrainingJob"),
     ("sagemaker", "ListEndpoints"), ("sagemaker", "ListEndpointConfigs"), ("sagemaker", "ListModels"),
 }
 
@@ -105,6 +105,7 @@ SCRIPT_READS = {
     ("sagemaker", "ListEndpoints"): ["Endpoints[].EndpointName"],
     ("sagemaker", "ListEndpointConfigs"): ["EndpointConfigs[].EndpointConfigName"],
     ("sagemaker", "ListModels"): ["Models[].ModelName"],
+    ("sagemaker", "ListTrainingJobs"): ["TrainingJobSummaries[].TrainingJobName"],
 }
 SCRIPTS = ["common.sh", "deploy.sh", "cleanup.sh", "replicated.sh", "sharded.sh", "workshop.sh"]
 SCRIPT_FIELD = re.compile(r"kit_json_field ([A-Za-z][A-Za-z0-9.]*)")

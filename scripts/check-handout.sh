@@ -8,6 +8,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 html_file="$KIT_OUT/handout/index.html"
 shot=""
+experiments=1
 while (($#)); do
   case "$1" in
     --screenshot)
@@ -15,15 +16,18 @@ while (($#)); do
       shot="$2"
       shift
       ;;
+    --no-experiments) experiments=0 ;;
     -h | --help)
       cat <<HELP
-Usage: scripts/check-handout.sh [HTML] [--screenshot PNG]
+Usage: scripts/check-handout.sh [HTML] [--screenshot PNG] [--no-experiments]
 
 Renders HTML (default \$KIT_OUT/handout/index.html) with headless Chromium (installs the Debian
 package 'chromium' with apt-get when it is missing and we are root) into PNG (default next to the
 HTML, screenshot.png), then checks: the PNG is valid and not blank; the HTML contains the summary
 table, at least one other table, at least one chart (<svg or data:image/png), the MSE/MAE lines,
-and no external scripts. Exits non-zero naming the first failed check.
+and no external scripts; and notebook 4 (unless --no-experiments, for a run without it): its
+experiments table (from experiments.json), the notebook itself and at least 7 more charts.
+Exits non-zero naming the first failed check.
 HELP
       exit 0
       ;;
@@ -67,9 +71,9 @@ timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no
   kit_die "chromium failed to render $html_file"
 }
 
-"$(kit_python)" - "$html_file" "$shot" <<'PY'
+"$(kit_python)" - "$html_file" "$shot" "$experiments" <<'PY'
 import re, struct, sys, zlib
-html_path, png_path = sys.argv[1], sys.argv[2]
+html_path, png_path, experiments = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 
 def fail(msg):
     sys.exit(f"check-handout: FAILED: {msg}")
@@ -138,6 +142,16 @@ checks = [
     ("the sharded MSE/MAE line", re.search(r"sharded: MSE=\S+ MAE=\S+", s) is not None),
     ("no external scripts", re.search(r'<script[^>]*src="https?://', s) is None),
 ]
+if experiments:
+    nb4 = s.find("Notebook: 4-go-further.ipynb")
+    exp_table = re.search(r'<table class="kit-experiments">(.*?)</table>', s, re.S)
+    checks += [
+        ("the experiments table (notebook 4's experiments.json)", exp_table is not None),
+        ("the experiments table's rows (at least 2 jobs)", exp_table is not None and exp_table.group(1).count("<tr>") >= 3),
+        ("notebook 4 (4-go-further.ipynb)", nb4 >= 0),
+        ("notebook 4's charts (at least 7 after its heading)",
+         nb4 >= 0 and len(re.findall(r"<svg\b|<img[^>]*\bsrc=\"data:image/(?:png|svg\+xml);base64,", s[nb4:])) >= 7),
+    ]
 bad = [name for name, ok in checks if not ok]
 if bad:
     fail(f"{html_path} lacks: {', '.join(bad)}")

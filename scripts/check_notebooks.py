@@ -10,7 +10,10 @@ stderr stream and execution goes on), so CI must read the executed notebook. Per
 * every image payload is valid (SVG contains `<svg`, PNG is base64 of a PNG);
 * the expected rich outputs are present (HTML tables, images) — by file-name prefix:
   `1-…` at least 6 HTML tables and 2 images, `2-…` at least 1 HTML table, 1 image, and the
-  lines `replicated: MSE=<x> MAE=<y>` and `sharded: MSE=<x> MAE=<y>` with finite numbers.
+  lines `replicated: MSE=<x> MAE=<y>` and `sharded: MSE=<x> MAE=<y>` with finite numbers;
+  `4-…` (the experiments) at least 4 HTML tables and 7 charts, and the line
+  `experiments: N of M jobs completed; results in <file>` with N = M ≥ 1 (a failed job fails the
+  check: its one-line message is in the notebook's output).
 
 With --timings, also prints each code cell's wall time (from nbclient's execution metadata).
 
@@ -35,7 +38,9 @@ EXPECT = {
     "1-": {"html": 6, "image": 1, "mse": []},
     "2-": {"html": 2, "image": 3, "mse": []},
     "3-": {"html": 1, "image": 1, "mse": ["replicated", "sharded"]},
+    "4-": {"html": 4, "image": 7, "mse": [], "experiments": True},
 }
+EXPERIMENTS_LINE = re.compile(r"^experiments: (\d+) of (\d+) jobs completed; results in (\S.*)$", re.M)
 
 
 def text_of(v):
@@ -134,6 +139,12 @@ def check(path, expectations=True):
                 problems.append(f"expected at least {exp['html']} HTML tables, found {html}")
             if images < exp["image"]:
                 problems.append(f"expected at least {exp['image']} images, found {images}")
+            if exp.get("experiments"):
+                m = EXPERIMENTS_LINE.search("".join(stdout_all))
+                if not m:
+                    problems.append("no 'experiments: N of M jobs completed; results in …' line")
+                elif int(m.group(1)) != int(m.group(2)) or int(m.group(2)) < 1:
+                    problems.append(f"experiments: only {m.group(1)} of {m.group(2)} jobs completed")
             for model in exp["mse"]:
                 if model not in found:
                     problems.append(f"no '{model}: MSE=… MAE=…' line")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Deletes what deploy.sh, notebook 3 or the workshop's console steps created: endpoints, endpoint
-# configs and models (the workshop's names distributed-replicated / distributed-sharded, and any
+# Deletes what deploy.sh, notebooks 3-4 or the workshop's console steps created: endpoints, endpoint
+# configs and models (notebook 4's DEMO-linear-exp-* ones too, and stops such training jobs still
+# running) (the workshop's names distributed-replicated / distributed-sharded, and any
 # names recorded in the jobs file), so that a real AWS account stops paying for the endpoints.
 # Idempotent: what is already gone is skipped.
 set -euo pipefail
@@ -16,7 +17,8 @@ Usage: scripts/cleanup.sh [--all-demo]
 
 Deletes the endpoint, endpoint config and model named distributed-replicated and
 distributed-sharded (the workshop's names, used by deploy.sh and notebook 3 and typed in the
-console), those named in \$KIT_JOBS_FILE (default \$KIT_OUT/jobs.json; deploy.sh records
+console), every one named DEMO-linear-exp-* (notebook 4's experiments; their training jobs still
+InProgress are stopped), those named in \$KIT_JOBS_FILE (default \$KIT_OUT/jobs.json; deploy.sh records
 endpoints.*, endpoint_configs.*, models.* there; the older names <job>-endpoint, <job>-config and
 <job> are tried for the jobs recorded there too), and waits until the endpoints are gone. Succeeds
 when things are already gone.
@@ -67,6 +69,28 @@ for kind in replicated sharded; do
 done
 
 demo_names='^DEMO-(linear-|replicated-endpoint|sharded-endpoint)'
+# Notebook 4's experiments name every job, model, endpoint configuration and endpoint
+# DEMO-linear-exp-… (kernel_helpers::experiments::NAME_PREFIX): always swept, so that an
+# interrupted experiment run leaves nothing running unnoticed.
+exp_prefix='DEMO-linear-exp-'
+list_exp() { # list-X QUERY → names starting with the experiments' prefix
+  aws sagemaker "$1" --name-contains "$exp_prefix" --query "$2" --output text |
+    tr '\t' '\n' | grep -E "^$exp_prefix" || true
+}
+mapfile -t -O "${#endpoints[@]}" endpoints < <(list_exp list-endpoints 'Endpoints[].EndpointName')
+mapfile -t -O "${#configs[@]}" configs < <(list_exp list-endpoint-configs 'EndpointConfigs[].EndpointConfigName')
+mapfile -t -O "${#models[@]}" models < <(list_exp list-models 'Models[].ModelName')
+# Experiment training jobs still running are stopped (a finished job costs nothing and stays listed).
+mapfile -t running_jobs < <(aws sagemaker list-training-jobs --name-contains "$exp_prefix" \
+  --status-equals InProgress --query 'TrainingJobSummaries[].TrainingJobName' --output text |
+  tr '\t' '\n' | grep -E "^$exp_prefix" || true)
+for job in "${running_jobs[@]}"; do
+  if aws sagemaker stop-training-job --training-job-name "$job" >/dev/null 2>&1; then
+    kit_log "stopped training job $job (an experiment still running)"
+  else
+    kit_log "could not stop training job $job; stop it with: aws sagemaker stop-training-job --training-job-name $job"
+  fi
+done
 if [[ "$sweep" == 1 ]]; then
   list_names() { # list-X --name-contains DEMO- → the names the kit gives or gave
     aws sagemaker "$1" --name-contains DEMO- --query "$2" --output text |

@@ -4,7 +4,9 @@
 # both jobs, the ratio, test errors of both models) followed by every notebook with its outputs
 # (tables and charts inline, no network needed to view it), plus out/handout/summary.json.
 # The summary is computed here (not in workshop.sh) so a handout made later from the same outputs
-# carries the same numbers.
+# carries the same numbers. When notebook 4 ran, its results file (\$KIT_EXPERIMENTS_FILE, default
+# \$KIT_OUT/experiments.json) adds a short results table of the experiments (its charts come with
+# the notebook) and is printed after the summary table.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -66,8 +68,14 @@ fi
 jupyter="$(dirname "$py")/jupyter"
 [[ -x "$jupyter" ]] || jupyter="$(command -v jupyter || true)"
 [[ -n "$jupyter" ]] || kit_die "jupyter (nbconvert) not found: run scripts/python-env.sh"
+experiments_file="${KIT_EXPERIMENTS_FILE:-$KIT_OUT/experiments.json}"
+experiments_args=()
+if [[ -f "$experiments_file" ]]; then
+  experiments_args=(--experiments "$experiments_file")
+  "$py" "$KIT_ROOT/scripts/assemble-handout.py" experiments "$experiments_file"
+fi
 "$py" "$KIT_ROOT/scripts/assemble-handout.py" combine "$out_dir/summary.json" "$out_dir/combined.ipynb" \
-  "${notebooks[@]}"
+  "${experiments_args[@]}" "${notebooks[@]}"
 "$jupyter" nbconvert --to html --embed-images --output index --output-dir "$out_dir" \
   "$out_dir/combined.ipynb" >&2 ||
   kit_die "nbconvert failed on $out_dir/combined.ipynb"

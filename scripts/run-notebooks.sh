@@ -11,9 +11,11 @@
 # Two ways to run the workshop's notebooks:
 #   * alone:   scripts/run-notebooks.sh            notebook 1 uploads, notebook 2 starts both training
 #              jobs itself (KIT_START_JOBS=1 unless set), waits for them and compares, then notebook 3
-#              hosts and evaluates;
+#              hosts and evaluates, and notebook 4 runs the experiments (a grid of training jobs,
+#              each scored on a temporary endpoint; results in $KIT_OUT/experiments.json);
 #   * scripted (scripts/workshop.sh):  KIT_START_JOBS=0 run-notebooks.sh --only 1, then
-#              replicated.sh + sharded.sh, --only 2 (compare), deploy.sh, then --only 3 (evaluate).
+#              replicated.sh + sharded.sh, --only 2 (compare), deploy.sh, --only 3 (evaluate), then
+#              --only 4 (the experiments).
 # Job names travel in KIT_JOBS_FILE (default $KIT_OUT/jobs.json, the file the scripts write).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -38,6 +40,9 @@ Environment:
   KIT_START_JOBS     notebook 2: 1 start jobs (default here), 0 never, auto (see the notebook)
   KIT_JOBS_FILE      job names file (default \$KIT_OUT/jobs.json)
   KIT_KEEP_ENDPOINTS notebook 3: 1 keeps the endpoints (default: deleted)
+  KIT_EXPERIMENTS_FILE  notebook 4's results (default \$KIT_OUT/experiments.json, next to the jobs file)
+  KIT_EXPERIMENTS_MAX_MINUTES, KIT_EXPERIMENTS_CONFIRM  notebook 4: the grid's time limit (20 min
+                     offline) and its override; KIT_TRAINING_INSTANCE_LIMIT instances at once
   KIT_OFFLINE_PORT, KIT_SCALE   port and GDELT scale of a stand-in started here (18999, 0.05)
   AWS_ENDPOINT_URL   use that endpoint instead of starting a stand-in
   KIT_TARGET=aws     real AWS with the standard AWS configuration (any credential source)

@@ -2,8 +2,8 @@
 # The whole workshop in one command: set-up if needed, the stand-in (offline) or real AWS, notebook 1
 # (explore GDELT, prepare, upload), the two training jobs at the same time (replicated.sh and
 # sharded.sh), notebook 2 (compare the jobs), hosting (deploy.sh), notebook 3 (evaluate both
-# endpoints on 1984), the handout, and
-# a summary table. Leaves things as it found them: stops the stand-in if it started it and deletes
+# endpoints on 1984), notebook 4 (the experiments: epochs, instance counts, compute spend), the
+# handout, and a summary table. Leaves things as it found them: stops the stand-in if it started it and deletes
 # the endpoints unless --keep.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -11,6 +11,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 scale=1.0
 keep=0
 skip_setup=0
+experiments=1
 fresh=0
 port="${KIT_OFFLINE_PORT:-18999}"
 state_dir="${SAGEMAKER_OFFLINE_STATE_DIR:-}"
@@ -34,6 +35,7 @@ while (($#)); do
     --fresh) fresh=1 ;;
     --keep) keep=1 ;;
     --skip-setup) skip_setup=1 ;;
+    --no-experiments) experiments=0 ;;
     -h | --help)
       cat <<HELP
 Usage: scripts/workshop.sh [--scale S] [--keep] [--skip-setup] [--port P] [--state-dir D | --fresh]
@@ -47,17 +49,21 @@ Runs the "Parallelized Data Distribution" workshop end to end:
   5. notebook 2: compare the jobs (training times, phases, throughput, metrics, log timing)
   6. scripts/deploy.sh: both models on endpoints distributed-replicated / distributed-sharded
   7. notebook 3: predict 1984 on both endpoints, MSE/MAE, charts
-  8. scripts/make-handout.sh: \$KIT_OUT/handout/index.html + summary.json; the summary table
-  9. scripts/cleanup.sh (unless --keep); stop the stand-in if this script started it
+  8. notebook 4: the experiments (epochs, instance counts, per-epoch validation loss, compute
+     spend) → \$KIT_OUT/experiments.json (--no-experiments skips it)
+  9. scripts/make-handout.sh: \$KIT_OUT/handout/index.html + summary.json; the summary table
+ 10. scripts/cleanup.sh (unless --keep); stop the stand-in if this script started it
 Options:
   --scale S      fraction of the real GDELT row counts the stand-in seeds (default 1.0 = full scale;
                  e.g. 0.05 for a quick run). Only used when the state dir is seeded, i.e. first start.
   --state-dir D  stand-in state dir (default \$KIT_OUT/state/scale-S, kept between runs so seeding
                  happens once per scale)          --fresh  use a temporary state dir, removed at exit
   --port P       stand-in port (default 18999)     --keep   keep endpoints (and a started stand-in's state)
+  --no-experiments  skip notebook 4 (on KIT_TARGET=aws it starts real training jobs and endpoints)
 Target: KIT_TARGET=offline (default) or KIT_TARGET=aws (real AWS: set AWS credentials/profile,
 AWS_REGION, KIT_ROLE_ARN, KIT_BUCKET; see docs/aws.md — untested on AWS).
-Outputs in \$KIT_OUT (default <repo>/out): notebooks/, jobs/, jobs.json, handout/, logs/, timings.tsv.
+Outputs in \$KIT_OUT (default <repo>/out): notebooks/, jobs/, jobs.json, experiments.json, handout/,
+logs/, timings.tsv.
 HELP
       exit 0
       ;;
@@ -78,6 +84,11 @@ timings="$KIT_OUT/timings.tsv"
 export KIT_JOBS_FILE="$KIT_OUT/jobs.json"
 if [[ -f "$KIT_JOBS_FILE" ]]; then
   mv "$KIT_JOBS_FILE" "$logs/previous-jobs.json"
+fi
+# Likewise a fresh experiments file (notebook 4 writes it, make-handout.sh reads it).
+export KIT_EXPERIMENTS_FILE="$KIT_OUT/experiments.json"
+if [[ -f "$KIT_EXPERIMENTS_FILE" ]]; then
+  mv "$KIT_EXPERIMENTS_FILE" "$logs/previous-experiments.json"
 fi
 # Bucket, role, image and region: kit_resolve_settings below (the one rule, docs/SEMANTICS.md).
 # Notebook 2 must not start the jobs itself (the scripts do), notebook 3 must not delete the
@@ -197,7 +208,18 @@ begin "notebook 3 (evaluate on 1984)"
 "$KIT_ROOT/scripts/run-notebooks.sh" --only 3 --out "$KIT_OUT/notebooks" 2>&1 | tee "$logs/notebook-3.log" >&2
 end
 
-# 8. handout + summary
+# 8. notebook 4: the experiments. Its endpoints are temporary (each deleted once its model is
+#    scored), whatever KIT_KEEP_ENDPOINTS says for the workshop's two.
+if [[ "$experiments" == 1 ]]; then
+  begin "notebook 4 (go further: the experiments)"
+  KIT_KEEP_ENDPOINTS=0 KIT_CLEANUP=1 "$KIT_ROOT/scripts/run-notebooks.sh" --only 4 --out "$KIT_OUT/notebooks" 2>&1 |
+    tee "$logs/notebook-4.log" >&2
+  end
+else
+  rm -f "$KIT_OUT/notebooks/4-go-further.ipynb"
+fi
+
+# 9. handout + summary
 begin "handout"
 "$KIT_ROOT/scripts/make-handout.sh" --out "$KIT_OUT/handout" >"$logs/summary.txt" 2>"$logs/handout.log" ||
   { cat "$logs/handout.log" >&2; kit_die "make-handout.sh failed; log: $logs/handout.log"; }

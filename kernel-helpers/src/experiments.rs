@@ -255,7 +255,7 @@ pub struct GridEstimate {
 /// machine at `--scale 0.05` (docs/BENCHMARKS.md, notebook 4); a slower machine takes longer.
 pub const OFFLINE_ROW_VISITS_PER_SECOND: f64 = 1.0e6;
 /// Offline: seconds per job besides training (start, download, artifact, endpoint, scoring).
-pub const OFFLINE_SECONDS_PER_JOB: f64 = 3.0;
+pub const OFFLINE_SECONDS_PER_JOB: f64 = 4.5;
 /// AWS: minutes per job besides training: starting the instances and the container (a few
 /// minutes per training job) plus creating an endpoint to score on (several minutes). Jobs start
 /// together as the instance limit allows, so the grid's time is less than the sum; this is
