@@ -66,10 +66,13 @@ impl Service {
             Service::Logs => "CLOUDWATCH_LOGS",
         }
     }
+    /// The service's regional endpoint, with the region's partition DNS suffix
+    /// (`amazonaws.com`, `amazonaws.com.cn` in China, …; [`kit::images::dns_suffix`]).
     fn default_endpoint(self, region: &str) -> String {
+        let suffix = kit::images::dns_suffix(region);
         match self {
-            Service::SageMaker => format!("https://api.sagemaker.{region}.amazonaws.com"),
-            Service::Logs => format!("https://logs.{region}.amazonaws.com"),
+            Service::SageMaker => format!("https://api.sagemaker.{region}.{suffix}"),
+            Service::Logs => format!("https://logs.{region}.{suffix}"),
         }
     }
 }
@@ -523,6 +526,26 @@ mod tests {
             "ThrottlingException",
             "Could not find capacity"
         )));
+    }
+
+    #[test]
+    fn default_endpoints_follow_the_partition() {
+        assert_eq!(
+            Service::SageMaker.default_endpoint("eu-west-1"),
+            "https://api.sagemaker.eu-west-1.amazonaws.com"
+        );
+        assert_eq!(
+            Service::Logs.default_endpoint("us-gov-west-1"),
+            "https://logs.us-gov-west-1.amazonaws.com"
+        );
+        assert_eq!(
+            Service::SageMaker.default_endpoint("cn-north-1"),
+            "https://api.sagemaker.cn-north-1.amazonaws.com.cn"
+        );
+        assert_eq!(
+            Service::Logs.default_endpoint("cn-northwest-1"),
+            "https://logs.cn-northwest-1.amazonaws.com.cn"
+        );
     }
 
     #[test]
