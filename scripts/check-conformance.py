@@ -81,9 +81,12 @@ KIT_OPERATIONS = {
 }
 # Operations the kit sends only on paths a run does not always take (cleanup.sh's listings;
 # StopTrainingJob: cleanup.sh for an experiment job still running; ListTrainingJobs: notebook 2 without a jobs file, which kernel-helpers/tests/standin.rs
-# sends in the unit step): listed so the drift guard knows them, not required.
+# sends in the unit step; DescribeNotebookInstance: the settings rule's look-up of a notebook
+# instance's role, which the notebook-instance rehearsal sends in the unit and clients steps):
+# listed so the drift guard knows them, not required.
 KIT_OPERATIONS_OPTIONAL = {
     ("sagemaker", "ListTrainingJobs"), ("sagemaker", "StopTrainingJob"),
+    ("sagemaker", "DescribeNotebookInstance"),
     ("sagemaker", "ListEndpoints"), ("sagemaker", "ListEndpointConfigs"), ("sagemaker", "ListModels"),
 }
 

@@ -68,6 +68,11 @@ enum Command {
         /// Do not seed `gdelt-open-data` at start-up.
         #[arg(long)]
         no_seed: bool,
+        /// Answer DescribeNotebookInstance for a notebook instance of this name (repeatable), whose
+        /// RoleArn is the stand-in account's AmazonSageMaker-ExecutionRole-sagemaker-offline: what
+        /// the kit reads on a notebook instance (the notebook-instance rehearsal).
+        #[arg(long = "notebook-instance", value_name = "NAME")]
+        notebook_instances: Vec<String>,
         /// Access key id to accept (stored in the state dir; default: generated once).
         #[arg(long, env = "SAGEMAKER_OFFLINE_ACCESS_KEY", requires = "secret_key")]
         access_key: Option<String>,
@@ -175,6 +180,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             record,
             gdelt_scale,
             no_seed,
+            notebook_instances,
             access_key,
             secret_key,
         } => {
@@ -200,6 +206,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                 }),
                 record: record.filter(|d| !d.as_os_str().is_empty()),
+                notebook_instances,
             };
             let config_throttle = config.throttle;
             let config_record = config.record.clone();

@@ -66,6 +66,9 @@ pub struct ServerConfig {
     /// Record every JSON-protocol and runtime call into this directory (None = never; see
     /// [`crate::record`]).
     pub record: Option<PathBuf>,
+    /// Notebook instances DescribeNotebookInstance answers for (`serve --notebook-instance`), for
+    /// the notebook-instance rehearsal; none by default.
+    pub notebook_instances: Vec<String>,
 }
 
 impl ServerConfig {
@@ -84,6 +87,7 @@ impl ServerConfig {
             seed_gdelt: None,
             throttle: None,
             record: crate::record::dir_from_env(),
+            notebook_instances: Vec::new(),
         }
     }
 }
@@ -236,7 +240,13 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         &config.credentials.access_key_id,
         &config.credentials.secret_access_key,
     );
-    let sagemaker = SageMaker::new(ctx.clone());
+    let sagemaker = SageMaker::with_options(
+        ctx.clone(),
+        crate::sagemaker::Options {
+            notebook_instances: config.notebook_instances.clone(),
+            ..crate::sagemaker::Options::default()
+        },
+    );
     let recorder = match &config.record {
         Some(dir) => Some(Recorder::open(dir).map_err(|cause| StartError::Record {
             path: dir.clone(),

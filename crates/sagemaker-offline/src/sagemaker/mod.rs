@@ -25,6 +25,7 @@ mod constraints;
 mod hosting;
 mod list;
 mod metrics;
+pub mod notebook;
 mod records;
 mod runtime;
 mod training;
@@ -93,6 +94,9 @@ pub struct Options {
     /// The runner normally ends within one mini-batch; this bounds a runner stuck in one long step.
     /// Its training slot stays taken until its thread really ends.
     pub stop_grace: std::time::Duration,
+    /// The notebook instances DescribeNotebookInstance knows (`serve --notebook-instance`;
+    /// [`notebook`]). Default none.
+    pub notebook_instances: Vec<String>,
 }
 
 impl Default for Options {
@@ -111,6 +115,7 @@ impl Default for Options {
             endpoint_load_wait: std::time::Duration::from_secs(5),
             training_instance_limit: limit,
             stop_grace: std::time::Duration::from_secs(120),
+            notebook_instances: Vec::new(),
         }
     }
 }
@@ -298,6 +303,7 @@ impl SageMaker {
             "DescribeEndpoint" => answer(hosting::describe_endpoint(i, &request(op, body)?)),
             "DeleteEndpoint" => answer(hosting::delete_endpoint(i, &request(op, body)?)),
             "ListEndpoints" => answer(hosting::list_endpoints(i, &request(op, body)?)),
+            "DescribeNotebookInstance" => answer(notebook::describe(i, &request(op, body)?)),
             "UpdateEndpoint" => {
                 answer(hosting::update_endpoint(&self.inner, &request(op, body)?).await)
             }

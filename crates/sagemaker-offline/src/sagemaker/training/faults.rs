@@ -189,6 +189,7 @@ fn setup(dir: &Path, stop_grace: Duration) -> (SageMaker, Arc<FaultStore>) {
         endpoint_load_wait: Duration::from_secs(1),
         training_instance_limit: 20,
         stop_grace,
+        notebook_instances: Vec::new(),
     };
     (SageMaker::with_options(ctx, opts), store)
 }
