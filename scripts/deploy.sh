@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Hosts both trained models (FullyReplicated and ShardedByS3Key) with the AWS CLI: for each job
 # recorded in $KIT_JOBS_FILE, create-model (the job's artifact + its Linear Learner image),
-# create-endpoint-config (1 x ml.m4.xlarge, variant AllTraffic, as the original notebook) and
+# create-endpoint-config (1 x $KIT_ENDPOINT_INSTANCE_TYPE, default ml.m4.xlarge as the original
+# notebook, variant AllTraffic; the settings rule's value, which notebook 3 uses too) and
 # create-endpoint, all three named distributed-replicated / distributed-sharded as the workshop
 # names them in the console, then `aws sagemaker wait endpoint-in-service`. Notebook 3 can do the same in
 # cells; this is the scripted alternative the workshop script uses.
@@ -9,7 +10,6 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 kinds=(replicated sharded)
-instance_type="${KIT_ENDPOINT_INSTANCE_TYPE:-ml.m4.xlarge}"
 while (($#)); do
   case "$1" in
     --only)
@@ -87,7 +87,7 @@ deploy_one() {
   create model "$model" PrimaryContainer.ModelDataUrl "$artifact" \
     --execution-role-arn "$KIT_ROLE_ARN" --primary-container "Image=$image,ModelDataUrl=$artifact"
   create endpoint-config "$config" ProductionVariants.0.ModelName "$model" \
-    --production-variants "VariantName=AllTraffic,ModelName=$model,InitialInstanceCount=1,InstanceType=$instance_type"
+    --production-variants "VariantName=AllTraffic,ModelName=$model,InitialInstanceCount=1,InstanceType=$KIT_ENDPOINT_INSTANCE_TYPE"
   create endpoint "$endpoint" EndpointConfigName "$config" --endpoint-config-name "$config"
   kit_jobs_set "models.$kind" "$model" "endpoint_configs.$kind" "$config" "endpoints.$kind" "$endpoint"
 

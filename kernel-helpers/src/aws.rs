@@ -117,7 +117,11 @@ pub fn redirect_region<E>(e: &SdkError<E, HttpResponse>) -> Option<String> {
 /// error"), and what to do when it is about credentials.
 pub(crate) fn sdk_error<E: std::error::Error>(what: impl std::fmt::Display, e: E) -> KitError {
     let text = DisplayErrorContext(&e).to_string();
-    let hint = if text.contains("loading credentials") || text.contains("CredentialsNotLoaded") {
+    let hint = if kit::settings::is_expired(&text) {
+        " — the AWS credentials have expired: refresh them (`aws sso login` for an SSO profile, \
+         new keys or AWS_SESSION_TOKEN, or the profile named by AWS_PROFILE) and run the cell again"
+            .to_string()
+    } else if text.contains("loading credentials") || text.contains("CredentialsNotLoaded") {
         credentials_hint(&text)
     } else {
         String::new()

@@ -27,10 +27,6 @@ use crate::json11::{is_not_found, service_error};
 use crate::sagemaker::{TrainingJob, describe_training_job, poll_interval, sm};
 use crate::settings::Settings;
 
-/// The instance type of the endpoints (the original notebook's).
-pub const ENDPOINT_INSTANCE_TYPE: ProductionVariantInstanceType =
-    ProductionVariantInstanceType::MlM4Xlarge;
-
 /// The workshop's name for the model, endpoint configuration and endpoint of `kind`
 /// (`replicated` or `sharded`).
 pub fn workshop_name(kind: &str) -> String {
@@ -190,16 +186,21 @@ pub fn create_model(settings: &Settings, model_name: &str, job: &TrainingJob) ->
     Ok(out.model_arn)
 }
 
-/// CreateEndpointConfig with one `AllTraffic` variant on one [`ENDPOINT_INSTANCE_TYPE`];
-/// returns the ARN.
-pub fn create_endpoint_config(config_name: &str, model_name: &str) -> KitResult<String> {
+/// CreateEndpointConfig with one `AllTraffic` variant on one `instance_type` (the settings'
+/// `endpoint_instance_type`: `KIT_ENDPOINT_INSTANCE_TYPE`, default ml.m4.xlarge, the original
+/// notebook's; the same value `scripts/deploy.sh` uses); returns the ARN.
+pub fn create_endpoint_config(
+    config_name: &str,
+    model_name: &str,
+    instance_type: &str,
+) -> KitResult<String> {
     let request = CreateEndpointConfigInput {
         endpoint_config_name: Some(config_name.into()),
         production_variants: Some(vec![ProductionVariant {
             variant_name: Some("AllTraffic".into()),
             model_name: Some(model_name.into()),
             initial_instance_count: Some(1),
-            instance_type: Some(ENDPOINT_INSTANCE_TYPE),
+            instance_type: Some(ProductionVariantInstanceType::from(instance_type)),
             ..Default::default()
         }]),
         ..Default::default()
@@ -307,8 +308,9 @@ pub fn create_models(settings: &Settings, plan: &[Hosting]) -> KitResult<()> {
 }
 
 /// CreateEndpointConfig for every planned configuration (one `AllTraffic` variant on one
-/// ml.m4.xlarge, as the original notebook), reusing one that already serves the planned model.
-pub fn create_endpoint_configs(plan: &[Hosting]) -> KitResult<()> {
+/// `settings.endpoint_instance_type`, default ml.m4.xlarge as the original notebook), reusing one
+/// that already serves the planned model.
+pub fn create_endpoint_configs(settings: &Settings, plan: &[Hosting]) -> KitResult<()> {
     for h in plan {
         if let Some(has) = config_model(&h.config)? {
             if has != h.model {
@@ -328,7 +330,7 @@ pub fn create_endpoint_configs(plan: &[Hosting]) -> KitResult<()> {
         println!(
             "{}: endpoint config {}",
             h.kind,
-            create_endpoint_config(&h.config, &h.model)?
+            create_endpoint_config(&h.config, &h.model, &settings.endpoint_instance_type)?
         );
     }
     Ok(())

@@ -37,7 +37,10 @@ pub fn resolve_from_env() -> KitResult<Settings> {
             if needs.account {
                 let sts = aws_sdk_sts::Client::new(&conf);
                 facts.account = Some(match sts.get_caller_identity().send().await {
-                    Ok(out) => Ok(out.account().unwrap_or_default().to_string()),
+                    Ok(out) => {
+                        facts.caller_arn = out.arn().map(str::to_string);
+                        Ok(out.account().unwrap_or_default().to_string())
+                    }
                     Err(e) => Err(crate::aws::sdk_error("GetCallerIdentity", e).to_string()),
                 });
             }

@@ -27,17 +27,14 @@ pub fn refused(e: SettingsError) -> KitError {
     KitError::msg(e.message)
 }
 
-/// The metadata file's contents (`KIT_NOTEBOOK_METADATA_FILE` overrides the path, for rehearsals
-/// and tests); `None` when there is no such file.
+/// The metadata file's contents ([`kit::settings::metadata_path`]: the notebook instance's, or for
+/// tests and rehearsals `SAGEMAKER_OFFLINE_METADATA_FILE`); `None` when there is no such file.
 pub fn metadata(env: &Env) -> KitResult<Option<String>> {
-    let path = env
-        .get("KIT_NOTEBOOK_METADATA_FILE")
-        .unwrap_or(kit::settings::NOTEBOOK_METADATA_FILE)
-        .to_string();
+    let path = kit::settings::metadata_path(env);
     match std::fs::read_to_string(&path) {
         Ok(t) => Ok(Some(t)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(KitError::msg(format!("reading {path}: {e}"))),
+        Err(e) => Err(KitError::msg(format!("reading {}: {e}", path.display()))),
     }
 }
 

@@ -15,8 +15,10 @@
 //! 4. On `aws`, unset values default as the SageMaker Python SDK's do: the bucket is SageMaker's
 //!    default bucket `sagemaker-<region>-<account>` (account from STS GetCallerIdentity), the role
 //!    is the notebook instance's execution role (`/opt/ml/metadata/resource-metadata.json`:
-//!    `ExecutionRoleArn`, else `ResourceName` → DescribeNotebookInstance's `RoleArn`), the region
-//!    is required.
+//!    `ExecutionRoleArn`, else `ResourceName` → DescribeNotebookInstance's `RoleArn`), else — when
+//!    that fails, in Studio, or off an instance — the role of the caller's assumed-role session
+//!    (STS GetCallerIdentity's `Arn`), as the SageMaker Python SDK's `get_execution_role` derives
+//!    it; the region is required.
 //! 5. The image is the region's Linear Learner image ([`crate::images`]) on both targets.
 //!
 //! Every refusal is a [`SettingsError`] that names the one setting to change.
@@ -34,6 +36,12 @@ pub const OFFLINE_ACCOUNT: &str = "123456789012";
 pub const OFFLINE_BUCKET: &str = "sagemaker-offline-workshop";
 /// Offline default region.
 pub const OFFLINE_REGION: &str = "us-east-1";
+/// The endpoints' default instance type (the original notebook's), `KIT_ENDPOINT_INSTANCE_TYPE`.
+pub const DEFAULT_ENDPOINT_INSTANCE_TYPE: &str = "ml.m4.xlarge";
+/// Tests and rehearsals only: read the notebook-instance metadata from this file instead of
+/// [`NOTEBOOK_METADATA_FILE`] (docs/SEMANTICS.md, "The notebook-instance rehearsal"). Not a
+/// `KIT_*` setting, so that a rehearsal runs with none of them; the settings' sources name the file.
+pub const METADATA_FILE_OVERRIDE: &str = "SAGEMAKER_OFFLINE_METADATA_FILE";
 /// Default key prefix of `train/` and `validation/`.
 pub const DEFAULT_PREFIX: &str = "sagemaker/data_distribution_types";
 /// The public GDELT bucket.
@@ -76,6 +84,8 @@ pub struct Settings {
     pub training_image: String,
     /// The public bucket GDELT is read from.
     pub gdelt_bucket: String,
+    /// The endpoints' instance type (`KIT_ENDPOINT_INSTANCE_TYPE`, default `ml.m4.xlarge`).
+    pub endpoint_instance_type: String,
     /// The jobs file (`KIT_JOBS_FILE`; else `$KIT_OUT/jobs.json`; else `../out/jobs.json`, the
     /// repository's `out/jobs.json` seen from `notebooks/`).
     pub jobs_file: PathBuf,
@@ -113,6 +123,10 @@ impl Settings {
             ("KIT_ROLE_ARN", self.role_arn.clone()),
             ("KIT_TRAINING_IMAGE", self.training_image.clone()),
             ("KIT_GDELT_BUCKET", self.gdelt_bucket.clone()),
+            (
+                "KIT_ENDPOINT_INSTANCE_TYPE",
+                self.endpoint_instance_type.clone(),
+            ),
             ("KIT_JOBS_FILE", self.jobs_file.display().to_string()),
         ]
     }
@@ -164,6 +178,9 @@ pub struct Facts {
     pub region: Option<String>,
     /// STS GetCallerIdentity's `Account` (asked for by [`Needs::account`]).
     pub account: Option<Result<String, String>>,
+    /// STS GetCallerIdentity's `Arn` (same call): an assumed-role session's role is the execution
+    /// role when the notebook instance's cannot be read.
+    pub caller_arn: Option<String>,
     /// The contents of [`NOTEBOOK_METADATA_FILE`], `None` when there is no such file.
     pub metadata: Option<String>,
     /// DescribeNotebookInstance's `RoleArn` for the metadata's `ResourceName`
@@ -179,7 +196,8 @@ pub struct Facts {
 pub struct Needs {
     /// The target.
     pub target: Option<Target>,
-    /// STS GetCallerIdentity (for the default bucket).
+    /// STS GetCallerIdentity (for the default bucket, and the caller's role as the last resort for
+    /// the execution role).
     pub account: bool,
     /// The metadata file (the role is not set on `aws`).
     pub metadata: bool,
@@ -284,12 +302,14 @@ pub fn needs(env: &Env, metadata: Option<&str>) -> Result<Needs, SettingsError> 
         ..Needs::default()
     };
     if t == Target::Aws {
-        n.account = env.get("KIT_BUCKET").is_none();
+        n.account = env.get("KIT_BUCKET").is_none() || env.get("KIT_ROLE_ARN").is_none();
         if env.get("KIT_ROLE_ARN").is_none() {
             n.metadata = true;
             if let Some(text) = metadata {
                 let m = parse_metadata(text)?;
                 if m.execution_role_arn.is_none() && m.domain_id.is_none() {
+                    // Studio (DomainId) without ExecutionRoleArn: the SDK asks
+                    // DescribeUserProfile/DescribeDomain; the kit takes the caller's role.
                     n.notebook_instance = m.resource_name;
                 }
             }
@@ -348,6 +368,13 @@ fn role_shaped(arn: &str) -> bool {
         && account.len() == 12
         && account.bytes().all(|b| b.is_ascii_digit())
         && !role.is_empty()
+}
+
+/// Is this error text AWS's answer to expired credentials (`ExpiredToken`,
+/// `ExpiredTokenException`, "The security token included in the request is expired")?
+pub fn is_expired(error: &str) -> bool {
+    error.contains("ExpiredToken")
+        || error.contains("security token included in the request is expired")
 }
 
 /// The jobs file (not an AWS setting: the same on both targets).
@@ -474,6 +501,18 @@ pub fn resolve(env: &Env, facts: &Facts) -> Result<Settings, SettingsError> {
                     ),
                 ));
             }
+            Some(Err(e)) if is_expired(e) => {
+                let e = e.trim().trim_end_matches('.');
+                return Err(refuse(
+                    "AWS_PROFILE",
+                    format!(
+                        "the AWS credentials have expired (STS GetCallerIdentity: {e}): refresh \
+                         them — `aws sso login` for an SSO profile, new keys or session token in \
+                         AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, or the \
+                         profile named by AWS_PROFILE — and run again"
+                    ),
+                ));
+            }
             Some(Err(e)) => {
                 let e = e.trim().trim_end_matches('.');
                 return Err(refuse(
@@ -517,7 +556,11 @@ pub fn resolve(env: &Env, facts: &Facts) -> Result<Settings, SettingsError> {
             sources.insert("role_arn", "offline default".to_string());
             format!("arn:aws:iam::{OFFLINE_ACCOUNT}:role/SageMakerRole")
         }
-        None => notebook_role(facts)?,
+        None => {
+            let (role, from) = notebook_role(env, facts)?;
+            sources.insert("role_arn", from);
+            role
+        }
     };
     if !role_shaped(&role_arn) {
         return Err(refuse(
@@ -528,7 +571,10 @@ pub fn resolve(env: &Env, facts: &Facts) -> Result<Settings, SettingsError> {
             ),
         ));
     }
-    if target == Target::Aws && role_arn.contains(&format!(":{OFFLINE_ACCOUNT}:")) {
+    if target == Target::Aws
+        && sources.get("role_arn").map(String::as_str) == Some("KIT_ROLE_ARN")
+        && role_arn.contains(&format!(":{OFFLINE_ACCOUNT}:"))
+    {
         return Err(refuse(
             "KIT_ROLE_ARN",
             format!(
@@ -536,12 +582,6 @@ pub fn resolve(env: &Env, facts: &Facts) -> Result<Settings, SettingsError> {
                  AWS: set KIT_ROLE_ARN to your SageMaker execution role"
             ),
         ));
-    }
-    if !sources.contains_key("role_arn") {
-        sources.insert(
-            "role_arn",
-            "the notebook instance's execution role".to_string(),
-        );
     }
 
     let prefix = env
@@ -558,6 +598,19 @@ pub fn resolve(env: &Env, facts: &Facts) -> Result<Settings, SettingsError> {
     shorthand_safe("KIT_BUCKET", &bucket)?;
     shorthand_safe("AWS_REGION", &region)?;
     shorthand_safe("KIT_PREFIX", &prefix)?;
+    let endpoint_instance_type = env
+        .get("KIT_ENDPOINT_INSTANCE_TYPE")
+        .unwrap_or(DEFAULT_ENDPOINT_INSTANCE_TYPE)
+        .to_string();
+    if !instance_type_shaped(&endpoint_instance_type) {
+        return Err(refuse(
+            "KIT_ENDPOINT_INSTANCE_TYPE",
+            format!(
+                "KIT_ENDPOINT_INSTANCE_TYPE='{endpoint_instance_type}' is not a SageMaker \
+                 instance type (like ml.m5.xlarge): change KIT_ENDPOINT_INSTANCE_TYPE"
+            ),
+        ));
+    }
     Ok(Settings {
         target,
         region,
@@ -566,68 +619,123 @@ pub fn resolve(env: &Env, facts: &Facts) -> Result<Settings, SettingsError> {
         role_arn,
         training_image,
         gdelt_bucket,
+        endpoint_instance_type,
         jobs_file: jobs_file(env),
         sources,
     })
 }
 
-/// The role on a notebook instance (rule 4), from the facts.
-fn notebook_role(facts: &Facts) -> Result<String, SettingsError> {
-    let Some(text) = facts.metadata.as_deref() else {
-        return Err(refuse(
-            "KIT_ROLE_ARN",
-            format!(
-                "KIT_ROLE_ARN is not set and this is not a SageMaker notebook instance (no \
-                 {NOTEBOOK_METADATA_FILE}): set KIT_ROLE_ARN to the ARN of a SageMaker execution \
-                 role, e.g. export KIT_ROLE_ARN=arn:aws:iam::111122223333:role/SageMakerRole"
-            ),
-        ));
+/// `ml.<family>.<size>` (`ml.m5.xlarge`, `ml.g4dn.2xlarge`, `ml.m5d.large`).
+fn instance_type_shaped(t: &str) -> bool {
+    let parts: Vec<&str> = t.split('.').collect();
+    parts.len() == 3
+        && parts[0] == "ml"
+        && parts[1..].iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+}
+
+/// The role of an assumed-role session ARN, as the SageMaker Python SDK derives it
+/// (`Session.get_caller_identity_arn` in aws/sagemaker-python-sdk `src/sagemaker/session.py`):
+/// `arn:<p>:sts::<account>:assumed-role/<name>/<session>` → `arn:<p>:iam::<account>:role/<name>`,
+/// with the `service-role/` path for the console-made `AmazonSageMaker-ExecutionRole-*` roles
+/// (what the SDK falls back to when it may not call iam:GetRole for the path; the kit has no IAM
+/// client, so a role with another path must be given as KIT_ROLE_ARN). `None` for anything that is
+/// not an assumed-role session (an IAM user, a federated user, root).
+pub fn role_of_assumed_role(caller_arn: &str) -> Option<String> {
+    let (prefix, rest) = caller_arn.split_once(":sts::")?;
+    if !prefix.starts_with("arn:") {
+        return None;
+    }
+    let (account, rest) = rest.split_once(":assumed-role/")?;
+    let (name, _session) = rest.split_once('/')?;
+    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) || name.is_empty() {
+        return None;
+    }
+    let path = if name.contains("AmazonSageMaker-ExecutionRole") {
+        "service-role/"
+    } else {
+        ""
     };
-    let m = parse_metadata(text)?;
-    if let Some(r) = m.execution_role_arn {
-        return Ok(r);
-    }
-    if m.domain_id.is_some() {
-        return Err(refuse(
-            "KIT_ROLE_ARN",
-            "KIT_ROLE_ARN is not set and this is SageMaker Studio, whose execution role the kit \
-             does not look up: set KIT_ROLE_ARN to your user profile's execution role",
-        ));
-    }
-    let Some(name) = m.resource_name else {
-        return Err(refuse(
-            "KIT_ROLE_ARN",
-            format!(
-                "KIT_ROLE_ARN is not set and {NOTEBOOK_METADATA_FILE} names no notebook instance \
-                 (ResourceName): set KIT_ROLE_ARN"
-            ),
-        ));
+    Some(format!("{prefix}:iam::{account}:role/{path}{name}"))
+}
+
+/// The notebook-instance metadata file: [`NOTEBOOK_METADATA_FILE`], or the tests' and
+/// rehearsals' [`METADATA_FILE_OVERRIDE`].
+pub fn metadata_path(env: &Env) -> PathBuf {
+    PathBuf::from(
+        env.get(METADATA_FILE_OVERRIDE)
+            .unwrap_or(NOTEBOOK_METADATA_FILE),
+    )
+}
+
+/// [`metadata_path`] as the sources and messages name it.
+fn metadata_file(env: &Env) -> String {
+    metadata_path(env).display().to_string()
+}
+
+/// The role on a notebook instance (rule 4), from the facts, with where it came from. The order
+/// is the SageMaker Python SDK's `get_execution_role` (`Session.get_caller_identity_arn`): the
+/// metadata file's `ExecutionRoleArn`; on a notebook instance (no `DomainId`)
+/// DescribeNotebookInstance's `RoleArn`; when that fails, in Studio (whose user profile the kit
+/// does not describe), or off an instance, the caller's assumed role ([`role_of_assumed_role`]).
+/// An IAM user, or no identity at all, is a refusal naming KIT_ROLE_ARN.
+fn notebook_role(env: &Env, facts: &Facts) -> Result<(String, String), SettingsError> {
+    let file = metadata_file(env);
+    let mut why_not = match facts.metadata.as_deref() {
+        None => format!("this is not a SageMaker notebook instance (no {file})"),
+        Some(text) => {
+            let m = parse_metadata(text)?;
+            if let Some(r) = m.execution_role_arn {
+                return Ok((r, format!("ExecutionRoleArn in {file}")));
+            }
+            if m.domain_id.is_some() {
+                format!("{file} is SageMaker Studio's and names no ExecutionRoleArn")
+            } else if let Some(name) = m.resource_name {
+                match &facts.described_role {
+                    Some(Ok(r)) if !r.trim().is_empty() => {
+                        return Ok((
+                            r.trim().to_string(),
+                            format!("notebook instance {name}'s role (DescribeNotebookInstance)"),
+                        ));
+                    }
+                    Some(Ok(_)) => format!("notebook instance {name} has no RoleArn"),
+                    Some(Err(e)) => format!(
+                        "DescribeNotebookInstance {name} failed ({}; allow \
+                         sagemaker:DescribeNotebookInstance)",
+                        e.trim().trim_end_matches('.')
+                    ),
+                    None => format!("notebook instance {name}'s role was not looked up"),
+                }
+            } else {
+                format!("{file} names no notebook instance (ResourceName)")
+            }
+        }
     };
-    match &facts.described_role {
-        Some(Ok(r)) if !r.trim().is_empty() => Ok(r.trim().to_string()),
-        Some(Ok(_)) => Err(refuse(
-            "KIT_ROLE_ARN",
-            format!(
-                "KIT_ROLE_ARN is not set and notebook instance {name} has no RoleArn: set \
-                 KIT_ROLE_ARN"
-            ),
-        )),
-        Some(Err(e)) => Err(refuse(
-            "KIT_ROLE_ARN",
-            format!(
-                "KIT_ROLE_ARN is not set and DescribeNotebookInstance {name} failed ({e}): set \
-                 KIT_ROLE_ARN to the instance's execution role, or allow \
-                 sagemaker:DescribeNotebookInstance"
-            ),
-        )),
-        None => Err(refuse(
-            "KIT_ROLE_ARN",
-            format!(
-                "KIT_ROLE_ARN is not set and notebook instance {name}'s role was not looked up: \
-                 set KIT_ROLE_ARN"
-            ),
-        )),
+    if let Some(arn) = facts.caller_arn.as_deref() {
+        if let Some(role) = role_of_assumed_role(arn) {
+            return Ok((
+                role,
+                "the caller's assumed role (STS GetCallerIdentity, as the SageMaker SDK's \
+                 get_execution_role)"
+                    .to_string(),
+            ));
+        }
+        why_not.push_str(&format!(
+            ", and the caller {arn} is not an assumed role (an IAM user's keys cannot be a \
+             SageMaker execution role)"
+        ));
     }
+    Err(refuse(
+        "KIT_ROLE_ARN",
+        format!(
+            "KIT_ROLE_ARN is not set and {why_not}: set KIT_ROLE_ARN to the ARN of a SageMaker \
+             execution role, e.g. export \
+             KIT_ROLE_ARN=arn:aws:iam::111122223333:role/service-role/AmazonSageMaker-ExecutionRole-1"
+        ),
+    ))
 }
 
 #[cfg(test)]

@@ -14,19 +14,20 @@ usage:
   kit settings needs                      what to look up before `export` (shell assignments:
                                           KIT_NEED_ACCOUNT, KIT_NEED_METADATA, KIT_NOTEBOOK_INSTANCE)
   kit settings export|json [FACTS]        the resolved settings as `export NAME='value'` lines / JSON
-      FACTS: --region R  --account ID | --account-error MSG  --described-role ARN |
+      FACTS: --region R  --account ID | --account-error MSG  --caller-arn ARN  --described-role ARN |
              --described-role-error MSG  --bucket-region R
   kit image REGION                        the region's Linear Learner image
   kit jobs set KEY VALUE [KEY VALUE ...]  locked read-modify-write of $KIT_JOBS_FILE (dotted keys)
   kit jobs get KEY                        prints the key's value (nothing if absent)
   kit json PATH                           prints PATH (dotted, list indexes, -1 = last) of the JSON on stdin
   kit name hosting replicated|sharded     distributed-replicated / distributed-sharded
+  kit name check-job NAME                 fails, naming KIT_JOB_NAME, unless NAME is a valid TrainingJobName
   kit request replicated|sharded NAME     the workshop's CreateTrainingJob request (JSON) for the settings
   kit summary JOBS_DIR OUT_JSON [NOTEBOOK ...]
                                           the summary of $KIT_JOBS_FILE and the descriptions saved in
                                           JOBS_DIR: writes OUT_JSON, prints the table
-The notebook-instance metadata file is read from $KIT_NOTEBOOK_METADATA_FILE, default
-/opt/ml/metadata/resource-metadata.json.";
+The notebook-instance metadata file is /opt/ml/metadata/resource-metadata.json (tests and
+rehearsals only: $SAGEMAKER_OFFLINE_METADATA_FILE).";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -43,15 +44,8 @@ fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
-fn metadata_path(env: &Env) -> PathBuf {
-    PathBuf::from(
-        env.get("KIT_NOTEBOOK_METADATA_FILE")
-            .unwrap_or(settings::NOTEBOOK_METADATA_FILE),
-    )
-}
-
 fn read_metadata(env: &Env) -> Result<Option<String>, String> {
-    let p = metadata_path(env);
+    let p = settings::metadata_path(env);
     match std::fs::read_to_string(&p) {
         Ok(t) => Ok(Some(t)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -75,6 +69,9 @@ fn facts(env: &Env, args: &[String]) -> Result<Facts, String> {
             "--region" => f.region = Some(value()?).filter(|v| !v.is_empty()),
             "--account" => f.account = Some(Ok(value()?.trim().to_string())),
             "--account-error" => f.account = Some(Err(value()?.trim().to_string())),
+            "--caller-arn" => {
+                f.caller_arn = Some(value()?.trim().to_string()).filter(|v| !v.is_empty())
+            }
             "--described-role" => f.described_role = Some(Ok(value()?.trim().to_string())),
             "--described-role-error" => {
                 f.described_role = Some(Err(value()?.trim().to_string()));
@@ -157,6 +154,7 @@ fn run(args: &[String]) -> Result<(), String> {
             println!("{}", names::hosting_name(k));
             Ok(())
         }
+        ["name", "check-job", name] => names::check_job_name(name, "KIT_JOB_NAME"),
         ["request", kind, name] => {
             let k = Kind::parse(kind).ok_or_else(|| format!("unknown kind '{kind}'"))?;
             let f = facts(&env, &[])?;

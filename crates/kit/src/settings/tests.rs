@@ -169,8 +169,9 @@ fn aws_on_a_notebook_instance_like_the_sdk() {
     );
     assert_eq!(
         s.sources["role_arn"],
-        "the notebook instance's execution role"
+        "notebook instance ws's role (DescribeNotebookInstance)"
     );
+    assert_eq!(s.endpoint_instance_type, "ml.m4.xlarge");
 
     // The region from the caller's configuration chain (profile, instance metadata).
     let s = resolve(
@@ -215,6 +216,131 @@ fn aws_on_a_notebook_instance_like_the_sdk() {
     )
     .unwrap();
     assert_eq!(s.role_arn, "arn:aws:iam::111122223333:role/X");
+}
+
+#[test]
+fn the_callers_assumed_role_as_the_sdks_get_execution_role() {
+    // aws/sagemaker-python-sdk src/sagemaker/session.py, Session.get_caller_identity_arn.
+    assert_eq!(
+        role_of_assumed_role(
+            "arn:aws:sts::111122223333:assumed-role/AmazonSageMaker-ExecutionRole-20240101T000000/SageMaker"
+        )
+        .as_deref(),
+        Some(
+            "arn:aws:iam::111122223333:role/service-role/AmazonSageMaker-ExecutionRole-20240101T000000"
+        )
+    );
+    assert_eq!(
+        role_of_assumed_role("arn:aws-cn:sts::111122223333:assumed-role/Workshop/alice").as_deref(),
+        Some("arn:aws-cn:iam::111122223333:role/Workshop")
+    );
+    for not_a_role in [
+        "arn:aws:iam::111122223333:user/alice",
+        "arn:aws:sts::111122223333:federated-user/alice",
+        "arn:aws:iam::111122223333:root",
+        "arn:aws:sts::1:assumed-role/R/s",
+        "",
+    ] {
+        assert_eq!(role_of_assumed_role(not_a_role), None, "{not_a_role}");
+    }
+
+    let env = Env::of([("AWS_REGION", "eu-west-1")]);
+    let studio_caller =
+        "arn:aws:sts::111122223333:assumed-role/AmazonSageMaker-ExecutionRole-1/SageMaker";
+    let base = Facts {
+        account: Some(Ok("111122223333".into())),
+        caller_arn: Some(studio_caller.into()),
+        ..facts()
+    };
+    let want = "arn:aws:iam::111122223333:role/service-role/AmazonSageMaker-ExecutionRole-1";
+    // The role is unset, so STS is asked even with KIT_BUCKET set (for the caller's ARN).
+    let with_bucket = Env::of([("AWS_REGION", "eu-west-1"), ("KIT_BUCKET", "b")]);
+    assert!(needs(&with_bucket, None).unwrap().account);
+    // Studio without ExecutionRoleArn: the SDK describes the user profile; the kit takes the
+    // caller's role (in Studio, the execution role's session).
+    let studio = r#"{"DomainId":"d-1","UserProfileName":"u"}"#;
+    assert_eq!(needs(&env, Some(studio)).unwrap().notebook_instance, None);
+    let s = resolve(
+        &env,
+        &Facts {
+            metadata: Some(studio.into()),
+            ..base.clone()
+        },
+    )
+    .unwrap();
+    assert_eq!(s.role_arn, want);
+    assert!(
+        s.sources["role_arn"].contains("assumed role"),
+        "{:?}",
+        s.sources
+    );
+    // Studio with ExecutionRoleArn in the metadata: used as is.
+    let s = resolve(
+        &env,
+        &Facts {
+            metadata: Some(
+                r#"{"DomainId":"d-1","ExecutionRoleArn":"arn:aws:iam::111122223333:role/S"}"#
+                    .into(),
+            ),
+            ..base.clone()
+        },
+    )
+    .unwrap();
+    assert_eq!(s.role_arn, "arn:aws:iam::111122223333:role/S");
+    // DescribeNotebookInstance refused: the caller's role, as the SDK after a ClientError.
+    let s = resolve(
+        &env,
+        &Facts {
+            metadata: Some(META.into()),
+            described_role: Some(Err("AccessDeniedException".into())),
+            ..base.clone()
+        },
+    )
+    .unwrap();
+    assert_eq!(s.role_arn, want);
+    // Off an instance with an assumed role (a profile's role_arn, SSO): that role.
+    let s = resolve(&env, &base).unwrap();
+    assert_eq!(s.role_arn, want);
+    // An IAM user: a refusal naming KIT_ROLE_ARN and saying why.
+    let e = err(
+        &env,
+        &Facts {
+            caller_arn: Some("arn:aws:iam::111122223333:user/alice".into()),
+            ..base
+        },
+    );
+    assert_eq!(e.setting, "KIT_ROLE_ARN");
+    assert!(
+        e.message.contains("user/alice") && e.message.contains("not a SageMaker notebook instance"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_endpoint_instance_type_is_a_setting() {
+    let env = Env::of([("AWS_ENDPOINT_URL", "http://127.0.0.1:1")]);
+    let s = resolve(&env, &facts()).unwrap();
+    assert_eq!(s.endpoint_instance_type, "ml.m4.xlarge");
+    assert!(
+        s.exports()
+            .contains(&("KIT_ENDPOINT_INSTANCE_TYPE", "ml.m4.xlarge".to_string()))
+    );
+    let mut env2 = env.clone();
+    env2.0
+        .insert("KIT_ENDPOINT_INSTANCE_TYPE".into(), "ml.m5.large".into());
+    assert_eq!(
+        resolve(&env2, &facts()).unwrap().endpoint_instance_type,
+        "ml.m5.large"
+    );
+    for bad in ["m5.large", "ml.m5", "ml.m5.large,x", "ml..large"] {
+        let mut e = env.clone();
+        e.0.insert("KIT_ENDPOINT_INSTANCE_TYPE".into(), bad.into());
+        assert_eq!(
+            err(&e, &facts()).setting,
+            "KIT_ENDPOINT_INSTANCE_TYPE",
+            "{bad}"
+        );
+    }
 }
 
 #[test]
@@ -268,6 +394,23 @@ fn bad_input_names_the_setting_to_change() {
     assert_eq!(e.setting, "KIT_BUCKET");
     assert!(
         e.message.contains("Unable to locate credentials") && e.message.contains("KIT_BUCKET"),
+        "{e}"
+    );
+
+    // Expired credentials: the message says to refresh them, not to set KIT_BUCKET.
+    let e = err(
+        &aws,
+        &Facts {
+            account: Some(Err("An error occurred (ExpiredToken) when calling the \
+                               GetCallerIdentity operation: The security token included in the \
+                               request is expired"
+                .into())),
+            ..good.clone()
+        },
+    );
+    assert_eq!(e.setting, "AWS_PROFILE");
+    assert!(
+        e.message.contains("expired") && e.message.contains("aws sso login"),
         "{e}"
     );
 

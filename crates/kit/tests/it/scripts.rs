@@ -20,7 +20,7 @@ const FAKE_AWS: &str = r#"#!/usr/bin/env bash
 case " $* " in
   *" get-caller-identity "*)
     [[ -n "${FAKE_NO_CREDENTIALS:-}" ]] && { echo 'Unable to locate credentials. You can configure credentials by running "aws configure".' >&2; exit 255; }
-    echo 111122223333 ;;
+    printf '111122223333\tarn:aws:iam::111122223333:user/workshop\n' ;;
   *" describe-notebook-instance "*) echo arn:aws:iam::111122223333:role/service-role/AmazonSageMaker-ExecutionRole-1 ;;
   *" get-bucket-location "*)
     [[ -n "${FAKE_BUCKET_REGION:-}" ]] || { echo 'An error occurred (NoSuchBucket)' >&2; exit 254; }
@@ -54,7 +54,7 @@ fn run_script(dir: &Path, script: &str, env: &[(&str, &str)]) -> Run {
         .env("FAKE_AWS_LOG", &log)
         .env("KIT_OUT", dir.join("out"))
         .env(
-            "KIT_NOTEBOOK_METADATA_FILE",
+            "SAGEMAKER_OFFLINE_METADATA_FILE",
             dir.join("no-such-metadata.json"),
         );
     for (k, v) in env {
@@ -237,7 +237,7 @@ fn on_aws_the_scripts_find_the_default_bucket_and_the_notebook_role() {
         ("KIT_TARGET", "aws"),
         ("AWS_REGION", "eu-west-1"),
         ("KIT_JOB_NAME", "DEMO-linear-sharded-test"),
-        ("KIT_NOTEBOOK_METADATA_FILE", meta.as_str()),
+        ("SAGEMAKER_OFFLINE_METADATA_FILE", meta.as_str()),
         ("FAKE_BUCKET_REGION", "eu-west-1"),
     ];
     let run = run_script(dir.path(), "sharded.sh", &env);
@@ -286,7 +286,8 @@ fn on_aws_the_scripts_find_the_default_bucket_and_the_notebook_role() {
 
 #[test]
 fn on_aws_bad_input_stops_before_any_job_naming_the_setting() {
-    let cases: [(&[(&str, &str)], &str); 4] = [
+    let long_name = format!("DEMO-linear-replicated-{}", "x".repeat(41));
+    let cases: [(&[(&str, &str)], &str); 5] = [
         // No credentials: the default bucket cannot be named.
         (
             &[
@@ -314,6 +315,16 @@ fn on_aws_bad_input_stops_before_any_job_naming_the_setting() {
                 ("KIT_ROLE_ARN", "arn:aws:iam::111122223333:role/R"),
             ],
             "AWS_REGION",
+        ),
+        // A job name over SageMaker's 63 characters (64 here).
+        (
+            &[
+                ("KIT_JOB_NAME", long_name.as_str()),
+                ("FAKE_BUCKET_REGION", "eu-west-1"),
+                ("KIT_BUCKET", "b"),
+                ("KIT_ROLE_ARN", "arn:aws:iam::111122223333:role/R"),
+            ],
+            "KIT_JOB_NAME",
         ),
     ];
     for (extra, setting) in cases {
