@@ -66,8 +66,10 @@ kit_aws_path() {
     printf '%s\n' "$KIT_AWS"
   elif [[ -x "$KIT_ROOT/.venv/bin/aws" ]]; then
     printf '%s\n' "$KIT_ROOT/.venv/bin/aws"
-  elif command -v aws >/dev/null 2>&1; then
-    command -v aws
+  elif type -P aws >/dev/null 2>&1; then
+    # The executable on PATH, not the `aws` function below (`command -v aws` names the function,
+    # which then called itself forever: a notebook instance's own CLI, no .venv).
+    type -P aws
   else
     kit_die "the AWS CLI is missing: run scripts/python-env.sh (creates $KIT_ROOT/.venv with awscli) or set KIT_AWS"
   fi
@@ -412,12 +414,15 @@ kit_toml_opt() {
 }
 
 # Starts the stand-in unless one already answers on PORT.
-# kit_offline_start PORT STATE_DIR SCALE LOGFILE
-# Sets KIT_OFFLINE_PID (empty when an already running server was reused) and KIT_OFFLINE_URL.
+# kit_offline_start PORT STATE_DIR SCALE LOGFILE [REGION]
+# REGION (e.g. "$(kit_region)": AWS_REGION / AWS_DEFAULT_REGION) is the stand-in's --region; empty:
+# its default, us-east-1. kit_offline_check_region, after kit_offline_env, refuses a reused stand-in
+# of another region. Sets KIT_OFFLINE_PID (empty when an already running server was reused) and
+# KIT_OFFLINE_URL.
 KIT_OFFLINE_PID=""
 KIT_OFFLINE_URL=""
 kit_offline_start() {
-  local port="$1" state="$2" scale="$3" logfile="$4" bin timeout waited=0
+  local port="$1" state="$2" scale="$3" logfile="$4" region="${5:-}" bin timeout waited=0
   KIT_OFFLINE_URL="http://127.0.0.1:$port"
   if kit_offline_healthy "$KIT_OFFLINE_URL"; then
     kit_log "reusing the stand-in already running at $KIT_OFFLINE_URL (it stays running)"
@@ -426,8 +431,10 @@ kit_offline_start() {
   fi
   bin="$(kit_offline_bin)"
   mkdir -p "$state" "$(dirname "$logfile")"
-  kit_log "starting $bin serve --port $port --state-dir $state --gdelt-scale $scale (log: $logfile)"
-  "$bin" serve --port "$port" --state-dir "$state" --gdelt-scale "$scale" >"$logfile" 2>&1 &
+  local region_args=()
+  [[ -n "$region" ]] && region_args=(--region "$region")
+  kit_log "starting $bin serve --port $port --state-dir $state --gdelt-scale $scale${region:+ --region $region} (log: $logfile)"
+  "$bin" serve --port "$port" --state-dir "$state" --gdelt-scale "$scale" "${region_args[@]}" >"$logfile" 2>&1 &
   KIT_OFFLINE_PID=$!
   # First start at full scale seeds six GDELT years; allow for it.
   timeout="${KIT_OFFLINE_START_TIMEOUT:-900}"
@@ -447,6 +454,26 @@ kit_offline_start() {
     waited=$((waited + 1))
   done
   kit_log "stand-in ready at $KIT_OFFLINE_URL (pid $KIT_OFFLINE_PID)"
+}
+
+# kit_offline_check_region REGION — after kit_offline_env: the stand-in's region (now AWS_REGION) must be
+# REGION when one was asked for (a stand-in reused on the port may run in another one).
+kit_offline_check_region() {
+  local want="${1:-}"
+  [[ -z "$want" || "$AWS_REGION" == "$want" ]] && return 0
+  kit_die "the stand-in at ${AWS_ENDPOINT_URL:-its port} runs in $AWS_REGION, but AWS_REGION/AWS_DEFAULT_REGION asks for $want: stop that stand-in, choose another port (--port or KIT_OFFLINE_PORT), or change AWS_REGION"
+}
+
+# The default state dir of a stand-in at SCALE in REGION: $KIT_OUT/state/scale-S, with -REGION
+# appended outside us-east-1 (buckets keep the region they were created in, so one state dir per
+# region keeps sagemaker-offline-workshop in the run's region).
+kit_offline_state_default() {
+  local scale="$1" region="${2:-}"
+  if [[ -n "$region" && "$region" != us-east-1 ]]; then
+    printf '%s\n' "$KIT_OUT/state/scale-$scale-$region"
+  else
+    printf '%s\n' "$KIT_OUT/state/scale-$scale"
+  fi
 }
 
 # Stops the stand-in if this script started it (SIGTERM, then waits up to 20 s).
@@ -523,8 +550,13 @@ kit_resolve_settings() {
   fi
   [[ -n "$region" ]] && facts+=(--region "$region")
   if [[ "$KIT_NEED_ACCOUNT" == 1 ]]; then
-    if out="$(aws ${region:+--region "$region"} sts get-caller-identity --query Account --output text 2>&1)"; then
-      facts+=(--account "$out")
+    # The account (default bucket) and the caller's ARN (an assumed role is the execution role when
+    # the notebook instance's cannot be read), tab-separated.
+    if out="$(aws ${region:+--region "$region"} sts get-caller-identity --query '[Account,Arn]' --output text 2>&1)"; then
+      local account caller
+      IFS=$'\t' read -r account caller <<<"$out"
+      facts+=(--account "$account")
+      [[ -n "${caller:-}" ]] && facts+=(--caller-arn "$caller")
     else
       facts+=(--account-error "$(kit_last_line "$out")")
     fi
@@ -550,7 +582,8 @@ kit_resolve_settings() {
       out="$(kit_cli settings export "${facts[@]}" --bucket-region "$where" 2>&1 >/dev/null)" || kit_die "$out"
     fi
   fi
-  export KIT_TARGET KIT_REGION KIT_BUCKET KIT_PREFIX KIT_ROLE_ARN KIT_TRAINING_IMAGE KIT_GDELT_BUCKET KIT_JOBS_FILE
+  export KIT_TARGET KIT_REGION KIT_BUCKET KIT_PREFIX KIT_ROLE_ARN KIT_TRAINING_IMAGE KIT_GDELT_BUCKET KIT_JOBS_FILE \
+    KIT_ENDPOINT_INSTANCE_TYPE
   export AWS_REGION="$KIT_REGION" AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-$KIT_REGION}"
 }
 
@@ -676,7 +709,8 @@ HELP
 }
 
 kit_job_starting() {
-  local name="$1" data="$2"
+  local name="$1" data="$2" out
+  out="$(kit_cli name check-job "$name" 2>&1)" || kit_die "$out"
   kit_log "target $(kit_target)${AWS_ENDPOINT_URL:+ ($AWS_ENDPOINT_URL)}, region $KIT_REGION"
   kit_log "creating training job $name (train data $data/, image $KIT_TRAINING_IMAGE)"
 }

@@ -67,11 +67,13 @@ command -v evcxr_jupyter >/dev/null 2>&1 || [[ -x "$HOME/.cargo/bin/evcxr_jupyte
 export PATH="$HOME/.cargo/bin:$PATH"
 
 if [[ "$KIT_TARGET" == offline ]]; then
-  state_dir="${state_dir:-$KIT_OUT/state/scale-$scale}"
+  want_region="$(kit_region)"
+  state_dir="${state_dir:-$(kit_offline_state_default "$scale" "$want_region")}"
   export SAGEMAKER_OFFLINE_STATE_DIR="$state_dir"
   trap kit_offline_stop EXIT
-  kit_offline_start "$port" "$state_dir" "$scale" "$KIT_OUT/logs/lab-sagemaker-offline.log"
+  kit_offline_start "$port" "$state_dir" "$scale" "$KIT_OUT/logs/lab-sagemaker-offline.log" "$want_region"
   kit_offline_env "$port" "$state_dir"
+  kit_offline_check_region "$want_region"
 fi
 kit_resolve_settings
 export KIT_JOBS_FILE

@@ -104,11 +104,13 @@ elif [[ "${KIT_TARGET:-offline}" == aws ]]; then
 else
   port="${KIT_OFFLINE_PORT:-18999}"
   scale="${KIT_SCALE:-0.05}"
-  state="${SAGEMAKER_OFFLINE_STATE_DIR:-$KIT_OUT/state/scale-$scale}"
+  want_region="$(kit_region)"
+  state="${SAGEMAKER_OFFLINE_STATE_DIR:-$(kit_offline_state_default "$scale" "$want_region")}"
   export SAGEMAKER_OFFLINE_STATE_DIR="$state"
-  kit_offline_start "$port" "$state" "$scale" "$KIT_OUT/logs/run-notebooks-offline.log"
+  kit_offline_start "$port" "$state" "$scale" "$KIT_OUT/logs/run-notebooks-offline.log" "$want_region"
   [[ -n "$KIT_OFFLINE_PID" ]] && started_offline=1
   kit_offline_env "$port" "$state"
+  kit_offline_check_region "$want_region"
 fi
 
 # --- settings the notebooks read -----------------------------------------------------------------

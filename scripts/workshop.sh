@@ -60,6 +60,8 @@ Options:
                  happens once per scale)          --fresh  use a temporary state dir, removed at exit
   --port P       stand-in port (default 18999)     --keep   keep endpoints (and a started stand-in's state)
   --no-experiments  skip notebook 4 (on KIT_TARGET=aws it starts real training jobs and endpoints)
+Region: AWS_REGION (else AWS_DEFAULT_REGION; default us-east-1) — offline, the stand-in runs there
+(its --region; default state dir \$KIT_OUT/state/scale-S-REGION outside us-east-1).
 Target: KIT_TARGET=offline (default) or KIT_TARGET=aws (real AWS: set AWS credentials/profile,
 AWS_REGION, KIT_ROLE_ARN, KIT_BUCKET; see docs/aws.md — untested on AWS).
 Outputs in \$KIT_OUT (default <repo>/out): notebooks/, jobs/, jobs.json, experiments.json, handout/,
@@ -154,14 +156,18 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # 2. the stand-in (offline) or real AWS
 if [[ "$target" == offline ]]; then
   begin "start stand-in"
+  # The stand-in runs in the region the AWS configuration asks for (AWS_REGION, else
+  # AWS_DEFAULT_REGION; us-east-1 when neither is set), as a real session would.
+  want_region="$(kit_region)"
   if [[ "$fresh" == 1 ]]; then
     temp_state="$(mktemp -d "${TMPDIR:-/tmp}/kit-state.XXXXXX")"
     state_dir="$temp_state"
   fi
-  state_dir="${state_dir:-$KIT_OUT/state/scale-$scale}"
+  state_dir="${state_dir:-$(kit_offline_state_default "$scale" "$want_region")}"
   export SAGEMAKER_OFFLINE_STATE_DIR="$state_dir"
-  kit_offline_start "$port" "$state_dir" "$scale" "$logs/sagemaker-offline.log"
+  kit_offline_start "$port" "$state_dir" "$scale" "$logs/sagemaker-offline.log" "$want_region"
   kit_offline_env "$port" "$state_dir"
+  kit_offline_check_region "$want_region"
   end
 else
   kit_log "target aws: using the standard AWS configuration (no stand-in); this path is untested"
