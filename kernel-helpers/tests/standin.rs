@@ -10,8 +10,17 @@
 //! from STS, the role from the instance metadata file, the region's image; a refused look-up or a
 //! bucket of another region named as the setting to change).
 //!
+//! The notebook-instance rehearsal (issue 14 D6) lays out what a SageMaker notebook instance gives a
+//! notebook — the metadata file naming the instance, instance-role credentials from an IMDS-like
+//! endpoint on loopback, the region in the environment (eu-west-1) — with **no** `KIT_*` variable
+//! and the stand-in reached through the shared config file's `endpoint_url` (docs/SEMANTICS.md, "The
+//! notebook-instance rehearsal"), and runs notebook 1's settings and data cells' calls: SageMaker's
+//! default bucket `sagemaker-eu-west-1-<account>` from STS, the role from DescribeNotebookInstance,
+//! GDELT read from us-east-1 through the 301, prepared and uploaded to the default bucket.
+//! (`crates/sagemaker-offline/tests/clients/test_rehearsal.py` runs the scripts the same way.)
+//!
 //! The helpers take their settings from the process environment, so each phase runs in a child
-//! process of this test (this binary again, `KIT_STANDIN_PHASE` set) with the `AWS_*` variables of
+//! process of this test (this binary again, `STANDIN_TEST_PHASE` set) with the `AWS_*` variables of
 //! its server; the parent starts the servers, prepares and inspects their stores. (No harness: the
 //! child must run exactly its phase.)
 
@@ -38,7 +47,8 @@ use kit::request::{Kind, workshop_request};
 use sagemaker_offline::throttle::ThrottleConfig;
 use sagemaker_offline::{RunningServer, ServerConfig};
 
-const PHASE: &str = "KIT_STANDIN_PHASE";
+/// The child's phase (not a `KIT_*` name: the rehearsal's child has none of those).
+const PHASE: &str = "STANDIN_TEST_PHASE";
 
 /// The seeded GDELT year (its content does not matter, only that it comes back whole).
 fn year() -> Vec<u8> {
@@ -165,12 +175,208 @@ fn container_credentials_server(
     (url, hits)
 }
 
+/// An IMDSv2-like endpoint on loopback, as an EC2 / SageMaker notebook instance has at
+/// 169.254.169.254: `PUT /latest/api/token` gives a session token, which every `GET` must carry
+/// (`x-aws-ec2-metadata-token`); `/latest/meta-data/iam/security-credentials/` names the
+/// instance's role and `/latest/meta-data/iam/security-credentials/<role>` serves its temporary
+/// credentials (here the stand-in's key pair with a session token). Anything else is 404 (the
+/// SDKs then use the older paths). Returns the URL (`AWS_EC2_METADATA_SERVICE_ENDPOINT`) and how
+/// many credential documents it served.
+fn imds_server(
+    access_key: &str,
+    secret_key: &str,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read as _, Write as _};
+    const ROLE: &str = "AmazonSageMaker-ExecutionRole-sagemaker-offline";
+    const TOKEN: &str = "kit-rehearsal-imds-token";
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = hits.clone();
+    let now = chrono::Utc::now();
+    let stamp =
+        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let creds = serde_json::json!({
+        "Code": "Success",
+        "LastUpdated": stamp(now),
+        "Type": "AWS-HMAC",
+        "AccessKeyId": access_key,
+        "SecretAccessKey": secret_key,
+        "Token": "kit-rehearsal-session-token",
+        "Expiration": stamp(now + chrono::Duration::hours(6)),
+    })
+    .to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 8192];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..n]).to_string();
+            let lower = head.to_ascii_lowercase();
+            let mut first = head.lines().next().unwrap_or("").split_whitespace();
+            let (method, path) = (first.next().unwrap_or(""), first.next().unwrap_or(""));
+            let has_token = lower.contains(&format!("x-aws-ec2-metadata-token: {TOKEN}"));
+            let (status, extra, text) = match (method, path) {
+                ("PUT", "/latest/api/token") => (
+                    "200 OK",
+                    "x-aws-ec2-metadata-token-ttl-seconds: 21600\r\n",
+                    TOKEN.to_string(),
+                ),
+                (_, _) if !has_token => ("401 Unauthorized", "", String::new()),
+                ("GET", "/latest/meta-data/iam/security-credentials/") => {
+                    ("200 OK", "", ROLE.to_string())
+                }
+                ("GET", p) if p == format!("/latest/meta-data/iam/security-credentials/{ROLE}") => {
+                    counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    ("200 OK", "", creds.clone())
+                }
+                _ => ("404 Not Found", "", String::new()),
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\n{extra}content-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
+                text.len()
+            );
+        }
+    });
+    (url, hits)
+}
+
+/// The notebook-instance rehearsal (module docs): a child with only what a notebook instance
+/// provides, against a stand-in in eu-west-1 that knows the instance `kit-rehearsal`.
+fn notebook_instance_rehearsal(rt: &tokio::runtime::Runtime) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = rt
+        .block_on(sagemaker_offline::start(ServerConfig {
+            region: "eu-west-1".into(),
+            notebook_instances: vec!["kit-rehearsal".into()],
+            ..ServerConfig::for_tests(dir.path())
+        }))
+        .unwrap();
+    let objects = &server.ctx.objects;
+    objects.create_bucket("gdelt-open-data").unwrap();
+    let mut bytes = Vec::new();
+    let config = gdelt::generate::GeneratorConfig {
+        year: 1979,
+        rows: 3_000,
+        seed: 7,
+    };
+    gdelt::generate::write_year(&mut bytes, &config).unwrap();
+    objects
+        .put("gdelt-open-data", "events/1979.csv", &bytes)
+        .unwrap();
+
+    // /opt/ml/metadata/resource-metadata.json as a notebook instance has it.
+    let account = server.ctx.account_id.clone();
+    let meta = dir.path().join("resource-metadata.json");
+    std::fs::write(
+        &meta,
+        format!(
+            r#"{{"ResourceArn":"arn:aws:sagemaker:eu-west-1:{account}:notebook-instance/kit-rehearsal","ResourceName":"kit-rehearsal"}}"#
+        ),
+    )
+    .unwrap();
+    // ~/.aws/config: the stand-in as the profile's endpoint_url (no AWS_ENDPOINT_URL).
+    let config = dir.path().join("aws-config");
+    std::fs::write(
+        &config,
+        format!("[default]\nendpoint_url = {}\n", server.endpoint_url()),
+    )
+    .unwrap();
+    let keys = &server.credentials;
+    let (imds, hits) = imds_server(&keys.access_key_id, &keys.secret_access_key);
+
+    let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("AWS_") || k.starts_with("KIT_") {
+            cmd.env_remove(k);
+        }
+    }
+    let status = cmd
+        .env(PHASE, "notebook-instance-rehearsal")
+        .env("AWS_CONFIG_FILE", &config)
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.path().join("no-credentials"),
+        )
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds)
+        .env("AWS_REGION", "eu-west-1")
+        .env("AWS_DEFAULT_REGION", "eu-west-1")
+        .env(kit::settings::METADATA_FILE_OVERRIDE, &meta)
+        .env("EXPECT_ACCOUNT", &account)
+        .current_dir(dir.path())
+        .status()
+        .unwrap();
+    assert!(
+        status.success(),
+        "the notebook-instance rehearsal failed ({status})"
+    );
+    assert!(
+        hits.load(std::sync::atomic::Ordering::SeqCst) >= 1,
+        "the instance-role credentials were never fetched from the IMDS-like endpoint"
+    );
+    let bucket = format!("sagemaker-eu-west-1-{account}");
+    assert_eq!(
+        server.ctx.objects.bucket_region(&bucket).unwrap(),
+        "eu-west-1"
+    );
+    rt.block_on(server.stop()).unwrap();
+    println!("standin: notebook-instance rehearsal ok");
+}
+
+/// Notebook 1's settings and data cells, as the notebook makes the calls (child side).
+fn rehearsed_notebook_1() {
+    use kernel_helpers::prelude::{FromEnv, Settings};
+    let kit_vars: Vec<String> = std::env::vars()
+        .map(|(k, _)| k)
+        .filter(|k| k.starts_with("KIT_") || k.starts_with("AWS_ENDPOINT_URL"))
+        .collect();
+    assert!(
+        kit_vars.is_empty(),
+        "the rehearsal must not set {kit_vars:?}"
+    );
+    let account = std::env::var("EXPECT_ACCOUNT").unwrap();
+    // The settings cell.
+    let settings = Settings::from_env().unwrap();
+    assert_eq!(settings.target, kernel_helpers::settings::Target::Aws);
+    assert_eq!(settings.region, "eu-west-1");
+    assert_eq!(settings.bucket, format!("sagemaker-eu-west-1-{account}"));
+    assert_eq!(
+        settings.role_arn,
+        sagemaker_offline::sagemaker::notebook::execution_role(&account)
+    );
+    assert_eq!(
+        settings.training_image,
+        "438346466558.dkr.ecr.eu-west-1.amazonaws.com/linear-learner:1"
+    );
+    assert_eq!(settings.endpoint_instance_type, "ml.m4.xlarge");
+    println!("rehearsal settings: {:?}", settings.sources);
+    assert!(ensure_bucket(&settings.bucket).unwrap());
+    // The data cells: GDELT from us-east-1 (the 301), the top codes, prepared and uploaded.
+    let events_1979 = load_year(&settings, 1979).unwrap();
+    let codes = top_event_codes(&events_1979, 20).unwrap();
+    let reports = prepare_and_upload(&settings, &[1979], &codes).unwrap();
+    assert!(reports[0].train_rows > 0 && reports[0].validation_rows > 0);
+    let listed = list_objects(&settings.bucket, &settings.prefix).unwrap();
+    let keys: Vec<&str> = listed.iter().map(|o| o.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            settings.data_key("train", 1979),
+            settings.data_key("validation", 1979)
+        ],
+        "{keys:?}"
+    );
+}
+
 fn main() {
     if let Ok(phase) = std::env::var(PHASE) {
         child(&phase);
         return;
     }
     let rt = tokio::runtime::Runtime::new().unwrap();
+
+    notebook_instance_rehearsal(&rt);
 
     let dir = tempfile::tempdir().unwrap();
     let server = start(&rt, dir.path(), None);
@@ -195,7 +401,7 @@ fn main() {
         3,
         &[
             ("KIT_TARGET", "aws"),
-            ("KIT_NOTEBOOK_METADATA_FILE", &meta),
+            ("SAGEMAKER_OFFLINE_METADATA_FILE", &meta),
             ("EXPECT_ACCOUNT", &account),
         ],
     );
@@ -210,7 +416,7 @@ fn main() {
         3,
         &[
             ("KIT_TARGET", "aws"),
-            ("KIT_NOTEBOOK_METADATA_FILE", &meta2),
+            ("SAGEMAKER_OFFLINE_METADATA_FILE", &meta2),
             ("EXPECT", "KIT_ROLE_ARN"),
         ],
     );
@@ -220,7 +426,7 @@ fn main() {
         3,
         &[
             ("KIT_TARGET", "aws"),
-            ("KIT_NOTEBOOK_METADATA_FILE", &meta),
+            ("SAGEMAKER_OFFLINE_METADATA_FILE", &meta),
             ("KIT_BUCKET", "elsewhere"),
             ("EXPECT", "KIT_BUCKET"),
         ],
@@ -360,6 +566,7 @@ fn child(phase: &str) {
             assert!(!msg.contains("feature"), "{msg}");
         }
         "regions" => regions(),
+        "notebook-instance-rehearsal" => rehearsed_notebook_1(),
         "notebook-instance" => {
             use kernel_helpers::prelude::{FromEnv, Settings};
             let s = Settings::from_env().unwrap();
@@ -465,6 +672,7 @@ fn workshop() {
         gdelt_bucket: "gdelt-open-data".into(),
         target: kernel_helpers::settings::Target::Offline,
         region: "eu-west-1".into(),
+        endpoint_instance_type: "ml.m4.xlarge".into(),
         sources: Default::default(),
     };
     // Notebook 1: the top-20 codes of 1979, every year prepared and uploaded with them.
@@ -509,7 +717,7 @@ fn workshop() {
     // Notebook 3: host both under the workshop's names, score the test year, clean up.
     let plan = hosting_plan(&jobs);
     create_models(&settings, &plan).unwrap();
-    create_endpoint_configs(&plan).unwrap();
+    create_endpoint_configs(&settings, &plan).unwrap();
     create_endpoints(&plan).unwrap();
     // A second run reuses what belongs to these jobs.
     create_models(&settings, &plan).unwrap();
