@@ -554,7 +554,7 @@ pub fn resolve(env: &Env, facts: &Facts) -> Result<Settings, SettingsError> {
         }
         None if target == Target::Offline => {
             sources.insert("role_arn", "offline default".to_string());
-            format!("arn:aws:iam::{OFFLINE_ACCOUNT}:role/SageMakerRole")
+            offline_role()
         }
         None => {
             let (role, from) = notebook_role(env, facts)?;
@@ -571,14 +571,14 @@ pub fn resolve(env: &Env, facts: &Facts) -> Result<Settings, SettingsError> {
             ),
         ));
     }
-    if target == Target::Aws
-        && sources.get("role_arn").map(String::as_str) == Some("KIT_ROLE_ARN")
-        && role_arn.contains(&format!(":{OFFLINE_ACCOUNT}:"))
-    {
+    // The offline default role left in a shell (workshop.sh and lab.sh export it) must not reach a
+    // real account. Only that exact ARN: a role the rule itself found in the stand-in's account
+    // (the notebook-instance rehearsal's, which the scripts then export and resolve again) is fine.
+    if target == Target::Aws && role_arn == offline_role() {
         return Err(refuse(
             "KIT_ROLE_ARN",
             format!(
-                "KIT_ROLE_ARN={role_arn} is the stand-in's example account, but the target is \
+                "KIT_ROLE_ARN={role_arn} is the stand-in's default role, but the target is \
                  AWS: set KIT_ROLE_ARN to your SageMaker execution role"
             ),
         ));
@@ -623,6 +623,11 @@ pub fn resolve(env: &Env, facts: &Facts) -> Result<Settings, SettingsError> {
         jobs_file: jobs_file(env),
         sources,
     })
+}
+
+/// The offline target's default role (the stand-in's account).
+pub fn offline_role() -> String {
+    format!("arn:aws:iam::{OFFLINE_ACCOUNT}:role/SageMakerRole")
 }
 
 /// `ml.<family>.<size>` (`ml.m5.xlarge`, `ml.g4dn.2xlarge`, `ml.m5d.large`).
