@@ -33,7 +33,7 @@ pub(crate) fn describe(
              constraint: Member must not be null",
         ));
     }
-    if !inner.opts.notebook_instances.iter().any(|n| *n == name) {
+    if !inner.opts.notebook_instances.contains(&name) {
         return Err(JsonError::validation("RecordNotFound"));
     }
     Ok(DescribeNotebookInstanceOutput {
