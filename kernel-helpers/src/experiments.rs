@@ -743,7 +743,7 @@ pub fn result_of(run: &ExperimentRun, price_per_hour: f64) -> ExperimentResult {
 pub fn score_job(settings: &Settings, job: &TrainingJob, test: &Prepared) -> KitResult<(f64, f64)> {
     let name = job.name.clone();
     create_model(settings, &name, job)?;
-    create_endpoint_config(&name, &name)?;
+    create_endpoint_config(&name, &name, &settings.endpoint_instance_type)?;
     create_endpoint(&name, &name)?;
     let scored = wait_for_endpoints(
         &[name.as_str()],
