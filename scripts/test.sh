@@ -9,7 +9,9 @@
 #   unit      cargo test --workspace (unit + integration tests with aws-sdk-rust against the stand-in)
 #   recordio  interop with the sagemaker Python SDK's own recordIO-protobuf writer/reader
 #   clients   the AWS CLI v1 and boto3 against the stand-in (S3, SageMaker, runtime, logs)
-#   workshop  scripts/workshop.sh --scale 0.05 end to end: notebooks, both jobs, endpoints, handout
+#   workshop  scripts/workshop.sh --scale 0.05 end to end: notebooks, both jobs, endpoints, handout —
+#             in eu-west-1 (AWS_REGION; the stand-in starts there, GDELT stays in us-east-1 behind
+#             S3's 301), with no workshop setting (KIT_TARGET, KIT_BUCKET, KIT_ROLE_ARN, KIT_REGION …)
 #   conformance  every SageMaker/Logs/runtime call the unit, clients and workshop steps made (the
 #             stand-in records them into out/conformance/<step>/ during those steps) checked
 #             against botocore's service models: requests with ParamValidator + enums, max lengths,
@@ -65,7 +67,9 @@ for step in "${steps[@]}"; do
     unit) run_step unit env SAGEMAKER_OFFLINE_RECORD="$(record_into unit)" cargo test --workspace --locked ;;
     recordio) run_step recordio scripts/test-recordio-interop.sh ;;
     clients) run_step clients env SAGEMAKER_OFFLINE_RECORD="$(record_into clients)" scripts/test-clients.sh ;;
-    workshop) run_step workshop env KIT_OUT="$root/out/ci" SAGEMAKER_OFFLINE_RECORD="$(record_into workshop)" \
+    workshop) run_step workshop env -u KIT_TARGET -u KIT_BUCKET -u KIT_PREFIX -u KIT_ROLE_ARN -u KIT_REGION \
+      -u KIT_TRAINING_IMAGE -u KIT_GDELT_BUCKET -u KIT_ENDPOINT_INSTANCE_TYPE -u AWS_DEFAULT_REGION AWS_REGION=eu-west-1 \
+      KIT_OUT="$root/out/ci" SAGEMAKER_OFFLINE_RECORD="$(record_into workshop)" \
       scripts/workshop.sh --scale 0.05 --fresh ;;
     conformance) run_step conformance "$KIT_PYTHON" scripts/check-conformance.py --self-test --reads \
       "$rec/unit" "$rec/clients" --strict "$rec/workshop" --expect "$rec/workshop" ;;
