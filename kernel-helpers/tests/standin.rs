@@ -431,6 +431,17 @@ fn main() {
             ("EXPECT", "KIT_BUCKET"),
         ],
     );
+    // Missing permissions: HeadBucket answers a bare 403 (a HEAD has no body, so a client cannot
+    // tell another account's bucket or a missing s3:ListBucket from a rejected key). The stand-in
+    // has no bucket policies; it answers that same bare 403 to a request signed with a wrong
+    // secret, which is what this phase sends (to kit-work, the regions phase's bucket in
+    // eu-west-1, so that no region redirect comes first). The message must name KIT_BUCKET.
+    run_phase_with(
+        &server,
+        "bucket-forbidden",
+        1,
+        &[("AWS_SECRET_ACCESS_KEY", "not-the-stand-in-secret")],
+    );
     rt.block_on(server.stop()).unwrap();
 
     let dir = tempfile::tempdir().unwrap();
@@ -587,6 +598,10 @@ fn child(phase: &str) {
             let want = std::env::var("EXPECT").unwrap();
             let msg = Settings::from_env().unwrap_err().to_string();
             assert!(msg.contains(&want), "{msg}");
+        }
+        "bucket-forbidden" => {
+            let msg = ensure_bucket("kit-work").unwrap_err().to_string();
+            assert!(msg.contains("403") && msg.contains("KIT_BUCKET"), "{msg}");
         }
         "always-throttled-2" => {
             let msg = list_training_jobs("DEMO").unwrap_err().to_string();
