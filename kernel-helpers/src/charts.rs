@@ -8,6 +8,7 @@
 use std::sync::OnceLock;
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 use polars::prelude::DataFrame;
@@ -677,6 +678,33 @@ fn x_range(xs: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
+/// The plot area of [`line_chart`] and [`labelled_scatter_chart`]: the caption, two f64 axes
+/// with their descriptions, x labels by [`short_num`], y labels to 4 decimals.
+fn xy_plot<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    (x_desc, x): (&str, std::ops::Range<f64>),
+    (y_desc, y): (&str, std::ops::Range<f64>),
+) -> KitResult<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>> {
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, ("sans-serif", 17))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(70)
+        .build_cartesian_2d(x, y)
+        .map_err(de)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_label_formatter(&|x| short_num(*x))
+        .y_label_formatter(&|y| format!("{y:.4}"))
+        .label_style(("sans-serif", 12))
+        .draw()
+        .map_err(de)?;
+    Ok(chart)
+}
+
 /// Lines with a marker at every point, one per named series of (x, y), the legend in a strip
 /// right of the plot. Series with no points are left out; with none at all, a note.
 pub fn line_chart(
@@ -697,22 +725,7 @@ pub fn line_chart(
     render_svg(760 + LEGEND_STRIP, 420, |root| {
         let (w, _) = root.dim_in_pixel();
         let (plot, strip) = root.split_horizontally(w.saturating_sub(LEGEND_STRIP));
-        let mut chart = ChartBuilder::on(&plot)
-            .caption(title, ("sans-serif", 17))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(70)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(de)?;
-        chart
-            .configure_mesh()
-            .x_desc(x_desc)
-            .y_desc(y_desc)
-            .x_label_formatter(&|x| short_num(*x))
-            .y_label_formatter(&|y| format!("{y:.4}"))
-            .label_style(("sans-serif", 12))
-            .draw()
-            .map_err(de)?;
+        let mut chart = xy_plot(&plot, title, (x_desc, x0..x1), (y_desc, y0..y1))?;
         let mut entries = Vec::new();
         for (i, (name, points)) in series.iter().enumerate() {
             let color = PALETTE10[i % PALETTE10.len()];
@@ -761,22 +774,7 @@ pub fn labelled_scatter_chart(
     render_svg(820 + LEGEND_STRIP, 460, |root| {
         let (w, _) = root.dim_in_pixel();
         let (plot, strip) = root.split_horizontally(w.saturating_sub(LEGEND_STRIP));
-        let mut chart = ChartBuilder::on(&plot)
-            .caption(title, ("sans-serif", 17))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(70)
-            .build_cartesian_2d(lo..hi, y0..y1)
-            .map_err(de)?;
-        chart
-            .configure_mesh()
-            .x_desc(x_desc)
-            .y_desc(y_desc)
-            .x_label_formatter(&|x| short_num(*x))
-            .y_label_formatter(&|y| format!("{y:.4}"))
-            .label_style(("sans-serif", 12))
-            .draw()
-            .map_err(de)?;
+        let mut chart = xy_plot(&plot, title, (x_desc, lo..hi), (y_desc, y0..y1))?;
         for (series, label, x, y) in &points {
             let i = names.iter().position(|n| n == series).unwrap_or(0);
             let color = PALETTE10[i % PALETTE10.len()];
