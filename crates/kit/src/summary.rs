@@ -80,15 +80,15 @@ pub fn record_test_errors(
 ) -> Result<(), JobsFileError> {
     let value = serde_json::to_value(errors).unwrap_or(Value::Null);
     jobs_file::update(jobs_file, |m| {
-        let evaluation = m
-            .entry("evaluation")
-            .or_insert_with(|| Value::Object(Map::new()));
-        if !evaluation.is_object() {
-            *evaluation = Value::Object(Map::new());
-        }
-        if let Value::Object(e) = evaluation {
-            e.insert(kind.as_str().to_string(), value);
-        }
+        m.entry("evaluation")
+            .or_insert_with(|| Value::Object(Map::new()))
+            .as_object_mut()
+            .ok_or_else(|| JobsFileError::NotAnObject {
+                path: jobs_file.into(),
+                key: format!("evaluation.{}", kind.as_str()),
+                at: "evaluation".into(),
+            })?
+            .insert(kind.as_str().to_string(), value);
         Ok(())
     })
 }
@@ -581,6 +581,15 @@ mod tests {
             endpoint: "distributed-replicated".into(),
         };
         record_test_errors(&jobs, Kind::Replicated, &errors).unwrap();
+        // An "evaluation" that is not an object is refused, not replaced.
+        let other = dir.path().join("other.json");
+        jobs_file::set(&other, &[("evaluation", "x")]).unwrap();
+        let e = record_test_errors(&other, Kind::Sharded, &errors).unwrap_err();
+        assert!(e.to_string().contains("'evaluation'"), "{e}");
+        assert_eq!(
+            jobs_file::get(&other, "evaluation").unwrap().as_deref(),
+            Some("x")
+        );
         // Recording keeps what others wrote.
         assert_eq!(
             jobs_file::get(&jobs, "endpoints.sharded")
