@@ -15,7 +15,7 @@ so that their out/ is private to the test.
 Expected: SageMaker's default bucket sagemaker-eu-west-1-<account> (STS), the role from
 DescribeNotebookInstance, eu-west-1's Linear Learner image; replicated.sh and sharded.sh complete,
 deploy.sh hosts both, cleanup.sh removes them. Notebook 1's cells are rehearsed the same way in
-kernel-helpers/tests/standin.rs (here the data is put in place with boto3).
+kernel-helpers/tests/it/standin.rs (here the data is put in place with boto3).
 """
 
 import http.server

@@ -4,8 +4,6 @@
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html>, with hmac + sha2) accepts; service errors come back as
 //! messages with the sanitised code.
 
-#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a test failure
-
 use std::collections::BTreeMap;
 
 use aws_config::{Region, SdkConfig};
@@ -17,6 +15,22 @@ use sagemaker_api::logs::DescribeLogStreamsRequest;
 use sagemaker_api::sagemaker::{DescribeTrainingJobRequest, TrainingJobStatus};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::in_runtime;
+
+/// This module's tests, each on a runtime of its own (`main.rs` runs them).
+pub fn trials() -> Vec<libtest_mimic::Trial> {
+    vec![
+        in_runtime(
+            "json11_signing::signed_json11_request_and_error_mapping",
+            signed_json11_request_and_error_mapping,
+        ),
+        in_runtime(
+            "json11_signing::answers_are_read_into_the_output_shape",
+            answers_are_read_into_the_output_shape,
+        ),
+    ]
+}
 
 const AKID: &str = "AKIDTESTKIT";
 const SECRET: &str = "kit/secret+key";
@@ -149,7 +163,6 @@ fn expected_signature(c: &Captured) -> (String, String) {
     (hex::encode(hmac(&k, &sts)), parts["Signature"].to_string())
 }
 
-#[tokio::test]
 async fn signed_json11_request_and_error_mapping() {
     // 1. A successful call: headers, body and a valid signature.
     let (url, server) = one_shot(200, DESCRIBED).await;
@@ -214,7 +227,6 @@ async fn signed_json11_request_and_error_mapping() {
 
 /// An answer that does not fit the operation's output shape is an error naming the member, and a
 /// request of another service is refused before anything is sent.
-#[tokio::test]
 async fn answers_are_read_into_the_output_shape() {
     let (url, server) = one_shot(
         200,

@@ -20,11 +20,9 @@
 //! (`crates/sagemaker-offline/tests/clients/test_rehearsal.py` runs the scripts the same way.)
 //!
 //! The helpers take their settings from the process environment, so each phase runs in a child
-//! process of this test (this binary again, `STANDIN_TEST_PHASE` set) with the `AWS_*` variables of
-//! its server; the parent starts the servers, prepares and inspects their stores. (No harness: the
-//! child must run exactly its phase.)
-
-#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a test failure
+//! process of this test binary (started again with `STANDIN_TEST_PHASE` set, which `main.rs` checks
+//! before anything else) with the `AWS_*` variables of its server; the parent's tests start the
+//! servers, prepare and inspect their stores.
 
 use kernel_helpers::aws::{
     block_on, download_object, ensure_bucket, list_objects, redirect_region, s3_client, sdk_config,
@@ -44,6 +42,7 @@ use kernel_helpers::settings::Settings;
 use kernel_helpers::stats::ErrorSummary;
 use kernel_helpers::training::{StoppingCondition, start_training_jobs};
 use kit::request::{Kind, workshop_request};
+use libtest_mimic::Trial;
 use sagemaker_offline::throttle::ThrottleConfig;
 use sagemaker_offline::{RunningServer, ServerConfig};
 
@@ -321,7 +320,6 @@ fn notebook_instance_rehearsal(rt: &tokio::runtime::Runtime) {
         "eu-west-1"
     );
     rt.block_on(server.stop()).unwrap();
-    println!("standin: notebook-instance rehearsal ok");
 }
 
 /// Notebook 1's settings and data cells, as the notebook makes the calls (child side).
@@ -369,17 +367,50 @@ fn rehearsed_notebook_1() {
     );
 }
 
-fn main() {
-    if let Ok(phase) = std::env::var(PHASE) {
-        child(&phase);
-        return;
-    }
-    let rt = tokio::runtime::Runtime::new().unwrap();
+/// The parent side: one test per group of phases, each with its own runtime and servers.
+pub fn trials() -> Vec<Trial> {
+    vec![
+        with_runtime(
+            "standin::notebook_instance_rehearsal",
+            notebook_instance_rehearsal,
+        ),
+        with_runtime("standin::regions_and_settings", regions_and_settings),
+        with_runtime(
+            "standin::throttled_calls_are_retried",
+            throttled_calls_are_retried,
+        ),
+        with_runtime(
+            "standin::workshop_steps_at_tiny_scale",
+            workshop_steps_at_tiny_scale,
+        ),
+        with_runtime("standin::credentials_from_every_source", |rt| {
+            let dir = tempfile::tempdir().unwrap();
+            let server = start(rt, dir.path(), None);
+            credential_sources(&server, dir.path());
+            rt.block_on(server.stop()).unwrap();
+        }),
+    ]
+}
 
-    notebook_instance_rehearsal(&rt);
+/// The child side: runs the phase this process was started for, if any (`main.rs`).
+pub fn child_phase() -> Option<String> {
+    let phase = std::env::var(PHASE).ok()?;
+    child(&phase);
+    Some(phase)
+}
 
+fn with_runtime(name: &str, test: impl FnOnce(&tokio::runtime::Runtime) + Send + 'static) -> Trial {
+    Trial::test(name, move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        test(&rt);
+        Ok(())
+    })
+}
+
+/// The configured region, bucket regions and the settings rule on a rehearsed notebook instance.
+fn regions_and_settings(rt: &tokio::runtime::Runtime) {
     let dir = tempfile::tempdir().unwrap();
-    let server = start(&rt, dir.path(), None);
+    let server = start(rt, dir.path(), None);
     server.ctx.objects.create_bucket("elsewhere").unwrap();
     run_phase(&server, "regions", 3);
     assert_eq!(
@@ -443,16 +474,19 @@ fn main() {
         &[("AWS_SECRET_ACCESS_KEY", "not-the-stand-in-secret")],
     );
     rt.block_on(server.stop()).unwrap();
+}
 
+/// Throttling injected by the stand-in: every hand-written call retried as AWS's standard mode does.
+fn throttled_calls_are_retried(rt: &tokio::runtime::Runtime) {
     let dir = tempfile::tempdir().unwrap();
-    let server = start(&rt, dir.path(), Some(ThrottleConfig { rate: 1.0, seed: 1 }));
+    let server = start(rt, dir.path(), Some(ThrottleConfig { rate: 1.0, seed: 1 }));
     run_phase(&server, "always-throttled-2", 2);
     run_phase(&server, "always-throttled-1", 1);
     rt.block_on(server.stop()).unwrap();
 
     let dir = tempfile::tempdir().unwrap();
     let server = start(
-        &rt,
+        rt,
         dir.path(),
         Some(ThrottleConfig {
             rate: 0.3,
@@ -461,9 +495,12 @@ fn main() {
     );
     run_phase(&server, "sometimes-throttled", 6);
     rt.block_on(server.stop()).unwrap();
+}
 
+/// The workshop's own steps at tiny scale (the `workshop` phase).
+fn workshop_steps_at_tiny_scale(rt: &tokio::runtime::Runtime) {
     let dir = tempfile::tempdir().unwrap();
-    let server = start(&rt, dir.path(), None);
+    let server = start(rt, dir.path(), None);
     for year in [1979, 1984] {
         let mut bytes = Vec::new();
         let config = gdelt::generate::GeneratorConfig {
@@ -480,14 +517,6 @@ fn main() {
     }
     run_phase(&server, "workshop", 3);
     rt.block_on(server.stop()).unwrap();
-
-    // Credentials from every source of the standard chain reach both the SDK clients (S3) and
-    // the hand-written JSON client (SageMaker), and the region from the profile.
-    let dir = tempfile::tempdir().unwrap();
-    let server = start(&rt, dir.path(), None);
-    credential_sources(&server, dir.path());
-    rt.block_on(server.stop()).unwrap();
-    println!("standin: all phases passed");
 }
 
 /// The phases of the credential chain: `credential_process` and SSO profiles (aws-config's `sso`
