@@ -94,34 +94,50 @@ kit_target() {
   printf '%s\n' "$out"
 }
 
-# Cargo profile used by the scripts (release by default; KIT_PROFILE=debug for CI).
+# Cargo profile used by the scripts: debug (cargo's dev profile, target/debug) by default, release
+# on request (KIT_PROFILE=release). Measured for the workshop's binaries (docs/BENCHMARKS.md,
+# "Stand-in: release or dev profile"): the dev build with the stand-in's per-byte crates optimised
+# (Cargo.toml's [profile.dev.package.*]) compiles in 0.4x the time of release and seeds the six
+# GDELT years as fast; release gains nothing the workshop waits for.
 kit_profile() {
-  case "${KIT_PROFILE:-release}" in
-    release | debug) printf '%s\n' "${KIT_PROFILE:-release}" ;;
-    *) kit_die "KIT_PROFILE must be 'release' or 'debug', not '$KIT_PROFILE'" ;;
+  case "${KIT_PROFILE:-debug}" in
+    release | debug) printf '%s\n' "${KIT_PROFILE:-debug}" ;;
+    *) kit_die "KIT_PROFILE must be 'debug' or 'release', not '$KIT_PROFILE'" ;;
   esac
 }
 
 # The binaries the workshop runs ("package:binary"), and the one cargo line that builds them in
-# KIT_PROFILE (scripts/setup.sh, scripts/workshop.sh). Release (a user's set-up): only these — the
-# notebooks compile their own copy of kernel-helpers inside evcxr, so a `--workspace` build (521
-# units in release, against 257 for the stand-in alone) built polars, the AWS SDKs and plotters for
-# nothing. Debug (CI): the build `cargo test --workspace --no-run` makes (it builds the binaries
-# for the integration tests), so after CI's unit step nothing is rebuilt; a `cargo build -p` of the
-# binary alone unifies features differently and recompiled ~70 crates (tokio, hyper, serde_json …).
+# KIT_PROFILE (scripts/setup.sh, scripts/workshop.sh): only these — the notebooks compile their own
+# copy of kernel-helpers inside evcxr, so a `--workspace` build (521 units in release, against 257
+# for the stand-in alone) built polars, the AWS SDKs and plotters for nothing. KIT_BUILD_TESTS=1
+# (scripts/test.sh, CI) builds what `cargo test --workspace --no-run` builds instead (the same
+# binaries among the integration tests' inputs), so after CI's unit step nothing is rebuilt: a
+# `cargo build -p` of the binary alone unifies features differently and recompiled ~70 crates
+# (tokio, hyper, serde_json …).
 KIT_BINARIES=(sagemaker-offline:sagemaker-offline)
 # crates/kit: the scripts' settings / jobs-file binary (built too once that crate is in the tree).
 [[ -f "$KIT_ROOT/crates/kit/Cargo.toml" ]] && KIT_BINARIES+=(kit:kit)
 kit_build_args() {
-  local args=(build --locked --release) item
-  if [[ "$(kit_profile)" == debug ]]; then
+  local args=(build --locked) item
+  if [[ "${KIT_BUILD_TESTS:-0}" == 1 ]]; then
+    [[ "$(kit_profile)" == release ]] && kit_die "KIT_BUILD_TESTS=1 builds the tests' dev profile: use it with KIT_PROFILE=debug"
     printf '%s\n' test --workspace --locked --no-run
     return 0
   fi
+  [[ "$(kit_profile)" == release ]] && args+=(--release)
   for item in "${KIT_BINARIES[@]}"; do
     args+=(-p "${item%%:*}" --bin "${item#*:}")
   done
   printf '%s\n' "${args[@]}"
+}
+
+# The reference build scripts/progress.py compares set-up's build with (scripts/progress-reference.tsv).
+kit_build_reference() {
+  if [[ "${KIT_BUILD_TESTS:-0}" == 1 ]]; then
+    printf '%s\n' build-tests
+  else
+    printf 'build-%s\n' "$(kit_profile)"
+  fi
 }
 
 kit_target_dir() {

@@ -23,13 +23,14 @@ Idempotent set-up. Steps (each timed):
   1. check cargo/rustc (Rust >= 1.95) and python3
   2. scripts/python-env.sh        -> $KIT_ROOT/.venv (awscli v1, boto3, nbconvert, ...)
   3. cargo $(kit_build_args | tr '\n' ' ')
-                                  the binaries the workshop runs (KIT_PROFILE=debug, as CI: what
-                                  cargo test --workspace builds, so nothing is rebuilt)
+                                  the binaries the workshop runs, in cargo's dev profile with the
+                                  stand-in's hot crates optimised (KIT_PROFILE=release: release;
+                                  KIT_BUILD_TESTS=1, as CI: what cargo test --workspace builds)
   4. evcxr_jupyter 0.22.0         cargo install --version 0.22.0 --locked, if missing or another version
   5. Jupyter kernel "rust"        the kit's kernelspec (scripts/evcxr-kernel.sh) in $(kit_kernel_dir)
   6. scripts/warm-evcxr.sh        (skipped when its inputs did not change; --no-warm skips)
 Logs of steps 3, 4 and 6: \$KIT_OUT/logs/setup-*.log, warm-evcxr.log.
-Environment: KIT_PROFILE=release|debug, CARGO_TARGET_DIR, KIT_SKIP_BUILD=1 (skip step 3),
+Environment: KIT_PROFILE=debug|release (default debug), KIT_BUILD_TESTS=1, CARGO_TARGET_DIR, KIT_SKIP_BUILD=1 (skip step 3),
 KIT_BUILD_JOBS (jobs for the notebooks' dependencies; default 1 below 6 GiB of memory),
 KIT_FORCE_LOW_MEMORY=1 (go on below 3.5 GiB), KIT_WARM_TIMEOUT (seconds; the warm-up has no limit).
 HELP
@@ -96,7 +97,7 @@ build() {
   mapfile -t args < <(kit_build_args)
   (cd "$KIT_ROOT" && "$(kit_python)" scripts/progress.py --label "building the workshop's binaries ($profile)" \
     --log "$KIT_OUT/logs/setup-build.log" --fingerprints "$(kit_target_dir)/$profile/.fingerprint" \
-    --reference "build-$profile" -- cargo "${args[@]}")
+    --reference "$(kit_build_reference)" -- cargo "${args[@]}")
   local item
   for item in "${KIT_BINARIES[@]}"; do
     [[ -x "$(kit_target_dir)/$profile/${item#*:}" ]] ||

@@ -27,6 +27,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export KIT_PYTHON="${KIT_PYTHON:-$root/.venv/bin/python}"
 export KIT_PROFILE="${KIT_PROFILE:-debug}"
+# Set-up's build (workshop step) is the one the unit step already made: nothing is rebuilt.
+export KIT_BUILD_TESTS="${KIT_BUILD_TESTS:-1}"
 # The notebooks' dependencies at opt 0 but the crates of kernel-helpers/evcxr/opt-levels.txt, as
 # for a user (the default of scripts/common.sh, kit_evcxr_config; pinned here).
 export KIT_EVCXR_DEPS_OPT="${KIT_EVCXR_DEPS_OPT:-0}"
