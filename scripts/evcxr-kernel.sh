@@ -8,6 +8,7 @@
 #     cells link it dynamically; on this toolchain it is only under lib/rustlib/<host>/lib);
 #   * EVCXR_CONFIG_DIR=$KIT_EVCXR_HOME/config (init.evcxr: `:opt`, `:cache` — the compiled
 #     dependencies shared by every kernel in ~/.cache/evcxr);
+#   * GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072: freed frames go back to the system (below);
 #   * the build dir: the first free $KIT_EVCXR_HOME/kernels/slot-N, under an flock held for the
 #     kernel's life (the lock's fd is inherited by evcxr_jupyter through exec): evcxr 0.22 takes no
 #     lock and rewrites its build dir for every cell, so two kernels must never share one. slot-0
@@ -69,6 +70,22 @@ else
   fi
   export EVCXR_TMPDIR="$found"
 fi
+# glibc malloc with a fixed mmap threshold (128 KiB, glibc's starting value), so that the big
+# buffers of polars' frames are mmapped and go back to the system when a cell drops them. By
+# default glibc raises the threshold each time such a buffer is freed (up to 32 MiB); from then on
+# the buffers come from the heap, which keeps the memory after they are freed: at full scale
+# notebook 1's runtime process still held 1.16 GB after its upload cell had dropped every year's
+# frames, and the next cell's compile came on top of that (the workshop's peak); 0.60 GB with the
+# fixed threshold, the upload cell 58.9 s against 57.6 s (docs/BENCHMARKS.md, "Notebook 1's upload
+# cell: where the memory stays"). The tunable:
+# https://www.gnu.org/software/libc/manual/html_node/Memory-Allocation-Tunables.html
+# It applies to evcxr_jupyter and all it starts (the runtime process running the cells, cargo,
+# rustc). A caller's own GLIBC_TUNABLES is kept; one that sets glibc.malloc.mmap_threshold wins.
+case ":${GLIBC_TUNABLES:-}" in
+  *:glibc.malloc.mmap_threshold=*) ;;
+  *) export GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.mmap_threshold=131072" ;;
+esac
+
 mem="$(kit_memory_bytes)"
 kit_log "build dir $EVCXR_TMPDIR, config $KIT_EVCXR_HOME, $(kit_gib "$mem") of memory$( ((mem < KIT_LOW_MEMORY_BYTES)) && echo ' (low: run one notebook kernel at a time; each holds about 2 GB)')"
 exec "$evcxr" "$@"
