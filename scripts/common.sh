@@ -303,7 +303,7 @@ kit_memory_check() {
     kit_log "$(kit_gib "$mem") of memory, under $(kit_gib "$KIT_MIN_MEMORY_BYTES"): going on because KIT_FORCE_LOW_MEMORY=1 (expect the kernel or rustc to be killed for lack of memory)"
     return 0
   fi
-  kit_die "$(kit_gib "$mem") of memory (memory cgroup limit or MemTotal): the notebooks' first build needs about 3.4 GB (an evcxr kernel holds ~1.9 GB while rustc compiles polars beside it) and notebook 1 about 3.9 GB, measured under a 4 GiB limit; with less the kernel or rustc would be killed part-way. Use a machine or notebook instance with 4 GiB or more (e.g. ml.t3.medium) or stop other programs; KIT_FORCE_LOW_MEMORY=1 tries anyway"
+  kit_die "$(kit_gib "$mem") of memory (memory cgroup limit or MemTotal): the notebooks' first build needs about 3.4 GB (an evcxr kernel holds ~1.9 GB while rustc compiles polars beside it) and the workshop's notebooks at most about 3.1 GB (notebook 1), measured under a 4 GiB limit; with less the kernel or rustc would be killed part-way. Use a machine or notebook instance with 4 GiB or more (e.g. ml.t3.medium) or stop other programs; KIT_FORCE_LOW_MEMORY=1 tries anyway"
 }
 
 # The notebooks' dependencies compiled optimised, one "crate opt-level" per line (# comments);
