@@ -19,7 +19,8 @@ while (($#)); do
       cat <<HELP
 Usage: scripts/setup.sh [--no-warm]
 
-Idempotent set-up. Steps (each timed):
+Idempotent set-up. Steps (each timed; 2 and 3 run in the background during 4 unless memory is
+under 6 GiB or KIT_SETUP_SERIAL=1):
   1. check cargo/rustc (Rust >= 1.95) and python3
   2. scripts/python-env.sh        -> $KIT_ROOT/.venv (awscli v1, boto3, nbconvert, ...)
   3. cargo $(kit_build_args | tr '\n' ' ')
@@ -32,7 +33,7 @@ Idempotent set-up. Steps (each timed):
 Logs of steps 3, 4 and 6: \$KIT_OUT/logs/setup-*.log, warm-evcxr.log.
 Environment: KIT_PROFILE=debug|release (default debug), KIT_BUILD_TESTS=1, CARGO_TARGET_DIR, KIT_SKIP_BUILD=1 (skip step 3),
 KIT_BUILD_JOBS (jobs for the notebooks' dependencies; default 1 below 6 GiB of memory),
-KIT_FORCE_LOW_MEMORY=1 (go on below 3.5 GiB), KIT_WARM_TIMEOUT (seconds; the warm-up has no limit).
+KIT_FORCE_LOW_MEMORY=1 (go on below 3.5 GiB), KIT_SETUP_SERIAL=1, KIT_WARM_TIMEOUT (seconds; the warm-up has no limit).
 HELP
       exit 0
       ;;
@@ -159,11 +160,52 @@ warm() {
   STEP_NOTE="warmed ($key)"
 }
 
+# Steps 2 and 3 in the background while step 4 installs evcxr_jupyter: on 2 cores neither cargo
+# build keeps both busy (the stand-in's dev build averaged about one core), and pip mostly waits on
+# the network, so overlapping them takes minutes off a first set-up (docs/BENCHMARKS.md, "A fresh
+# machine, start to finish"). Their output goes to their log files; set-up waits for both before the
+# warm-up, which needs the venv. Below 6 GiB of memory (where the notebooks' build also goes one
+# crate at a time) or with KIT_SETUP_SERIAL=1 the steps run one after the other.
+background_pids=()
+background_names=()
+background() { # background NAME FUNCTION — step NAME FUNCTION in a subshell, output to a log file
+  local name="$1" fn="$2" out="$KIT_OUT/logs/setup-$2.out"
+  mkdir -p "$KIT_OUT/logs"
+  kit_log "== $name: in the background while evcxr_jupyter installs (log: $out)"
+  (
+    summary=()
+    step "$name" "$fn"
+    printf '%s\n' "${summary[@]}" >"$out.summary"
+  ) >"$out" 2>&1 &
+  background_pids+=("$!")
+  background_names+=("$name|$out")
+}
+wait_background() {
+  local i name out
+  for ((i = ${#background_pids[@]} - 1; i >= 0; i--)); do
+    name="${background_names[$i]%%|*}" out="${background_names[$i]#*|}"
+    if ! wait "${background_pids[$i]}"; then
+      tail -n 20 "$out" >&2
+      kit_die "step '$name' failed (its output: $out)"
+    fi
+    # In the summary in the steps' order: after "check tools", before the evcxr_jupyter install.
+    summary=("${summary[0]}" "$(cat "$out.summary")" "${summary[@]:1}")
+    tail -n 1 "$out" >&2
+  done
+}
+
 export PATH="$HOME/.cargo/bin:$PATH"
 step "check tools" check_tools
-step "python venv" python_env
-step "build binaries ($profile)" build
-step "evcxr_jupyter 0.22.0" evcxr
+if [[ "${KIT_SETUP_SERIAL:-0}" == 1 || -n "$(kit_build_jobs)" ]]; then
+  step "python venv" python_env
+  step "build binaries ($profile)" build
+  step "evcxr_jupyter 0.22.0" evcxr
+else
+  background "python venv" python_env
+  background "build binaries ($profile)" build
+  step "evcxr_jupyter 0.22.0" evcxr
+  wait_background
+fi
 step "jupyter kernel" kernel
 step "warm evcxr cache" warm
 mkdir -p "$KIT_OUT/.stamps"
