@@ -26,16 +26,10 @@
 //! JSON 1.1 client in [`json11`] instead of `aws-sdk-sagemaker` (876k lines of generated code that
 //! would add minutes to every cold `:dep`); see that module for why.
 
-// The modules by layer; each imports only from the layers above it in this list (no cycles):
-// - base: error, settings
-// - transport and S3: aws (runtime, SDK configuration, S3), json11 (signed JSON 1.1 calls)
-// - control plane and logs: logs, sagemaker (training jobs), training (requests), hosting,
-//   lookups (what the settings rule asks for: region, STS, DescribeNotebookInstance, HeadBucket)
-// - frames and statistics: frames, stats, job (one training job as plain data)
-// - presentation: display (tables, images), charts (plain inputs → SVG/PNG)
-// - workshop steps: data (notebook 1's load, explore, prepare and upload; notebook 3's error
-//   table), scoring (notebook 3's batching and InvokeEndpoint), experiments (notebook 4's grid:
-//   estimate, run together, results from logs and endpoints, the experiments file)
+// The modules by layer, bottom up: base (error, settings); plain data and its presentation
+// (frames, stats, job, display); transport and S3 (aws, json11); control plane and logs (logs,
+// sagemaker, training, hosting, lookups); charts; workshop steps (data, scoring, experiments).
+// A module names only modules below it: `layers.rs` holds the order and a test that checks it.
 pub mod aws;
 pub mod charts;
 pub mod data;
@@ -46,6 +40,8 @@ pub mod frames;
 pub mod hosting;
 pub mod job;
 pub mod json11;
+#[cfg(test)]
+mod layers;
 pub mod logs;
 pub mod lookups;
 pub mod sagemaker;
