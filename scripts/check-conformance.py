@@ -80,7 +80,7 @@ KIT_OPERATIONS = {
     ("sagemaker", "DeleteModel"),
 }
 # Operations the kit sends only on paths a run does not always take (cleanup.sh's listings;
-# StopTrainingJob: cleanup.sh for an experiment job still running; ListTrainingJobs: notebook 2 without a jobs file, which kernel-helpers/tests/it/standin.rs
+# StopTrainingJob: cleanup.sh for an experiment job still running; ListTrainingJobs: notebook 2 without a jobs file, which kernel-helpers/tests/it/standin/
 # sends in the unit step; DescribeNotebookInstance: the settings rule's look-up of a notebook
 # instance's role, which the notebook-instance rehearsal sends in the unit and clients steps):
 # listed so the drift guard knows them, not required.

@@ -15,7 +15,7 @@ so that their out/ is private to the test.
 Expected: SageMaker's default bucket sagemaker-eu-west-1-<account> (STS), the role from
 DescribeNotebookInstance, eu-west-1's Linear Learner image; replicated.sh and sharded.sh complete,
 deploy.sh hosts both, cleanup.sh removes them. Notebook 1's cells are rehearsed the same way in
-kernel-helpers/tests/it/standin.rs (here the data is put in place with boto3).
+kernel-helpers/tests/it/standin/ (here the data is put in place with boto3).
 """
 
 import http.server
@@ -172,7 +172,7 @@ def test_the_scripts_on_a_rehearsed_notebook_instance(instance):
     c = _session(env)
     assert c["sts"].get_caller_identity()["Account"] == account  # through the profile's endpoint_url
     bucket = f"sagemaker-eu-west-1-{account}"
-    # What notebook 1 uploads (standin.rs rehearses the cells themselves).
+    # What notebook 1 uploads (kernel-helpers' standin tests rehearse the cells themselves).
     c["s3"].create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
     for year in range(1979, 1984):
         c["s3"].put_object(Bucket=bucket, Key=f"{PREFIX}/train/{year}.data", Body=_dataset(year))
