@@ -132,16 +132,16 @@ fn imports_point_down() {
 
 #[test]
 fn the_check_sees_an_upward_import() {
+    // Compared as joined text, not as arrays of quoted names: scripts/check-conformance.py reads
+    // a quoted name in square brackets in a Rust source as a JSON member read.
+    let named = |text: &str| named_modules(text).join(",");
     assert_eq!(
-        named_modules("use crate::display::Table; // crate::data"),
-        ["display"]
+        named("use crate::display::Table; // crate::data"),
+        "display"
     );
+    assert_eq!(named("    // use crate::data::x;"), "");
     assert_eq!(
-        named_modules("    // use crate::data::x;"),
-        Vec::<String>::new()
-    );
-    assert_eq!(
-        named_modules("let t = crate::stats::quantile(&v, crate::frames::X);"),
-        ["stats", "frames"]
+        named("let t = crate::stats::quantile(&v, crate::frames::X);"),
+        "stats,frames"
     );
 }
