@@ -29,15 +29,6 @@ pub(crate) fn de<E: std::fmt::Debug>(e: E) -> KitError {
     KitError::msg(format!("drawing the chart failed: {e:?}"))
 }
 
-pub(crate) const PALETTE: [RGBColor; 6] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-];
-
 /// Ten distinguishable colours (matplotlib's tab10) for charts with more series than [`PALETTE`].
 pub(crate) const PALETTE10: [RGBColor; 10] = [
     RGBColor(31, 119, 180),
@@ -50,6 +41,16 @@ pub(crate) const PALETTE10: [RGBColor; 10] = [
     RGBColor(127, 127, 127),
     RGBColor(188, 189, 34),
     RGBColor(23, 190, 207),
+];
+
+/// The six colours of charts with few series: the first six of [`PALETTE10`].
+pub(crate) const PALETTE: [RGBColor; 6] = [
+    PALETTE10[0],
+    PALETTE10[1],
+    PALETTE10[2],
+    PALETTE10[3],
+    PALETTE10[4],
+    PALETTE10[5],
 ];
 
 pub(crate) fn render_svg<F>(w: u32, h: u32, draw: F) -> KitResult<Svg>

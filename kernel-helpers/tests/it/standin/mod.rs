@@ -84,17 +84,24 @@ fn run_phase_with(server: &RunningServer, phase: &str, attempts: u32, extra: &[(
     run_phase_env(server, phase, &env);
 }
 
-/// Runs `phase` in a child process with no `AWS_*` or `KIT_*` variables but the server's endpoint,
-/// no config files, IMDS off, and `env` (which may override any of these).
-fn run_phase_env(server: &RunningServer, phase: &str, env: &[(&str, &str)]) {
+/// This test binary again, to run `phase` (`main.rs`), with none of this process's `AWS_*` and
+/// `KIT_*` variables: each phase sets exactly what it tests.
+fn child_command(phase: &str) -> std::process::Command {
     let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
     for (k, _) in std::env::vars() {
         if k.starts_with("AWS_") || k.starts_with("KIT_") {
             cmd.env_remove(k);
         }
     }
-    cmd.env(PHASE, phase)
-        .env("AWS_ENDPOINT_URL", server.endpoint_url())
+    cmd.env(PHASE, phase);
+    cmd
+}
+
+/// Runs `phase` in a child process with no `AWS_*` or `KIT_*` variables but the server's endpoint,
+/// no config files, IMDS off, and `env` (which may override any of these).
+fn run_phase_env(server: &RunningServer, phase: &str, env: &[(&str, &str)]) {
+    let mut cmd = child_command(phase);
+    cmd.env("AWS_ENDPOINT_URL", server.endpoint_url())
         .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
         .env(
             "AWS_SHARED_CREDENTIALS_FILE",
@@ -269,14 +276,7 @@ fn notebook_instance_rehearsal(rt: &tokio::runtime::Runtime) {
     let keys = &server.credentials;
     let (imds, hits) = imds_server(&keys.access_key_id, &keys.secret_access_key);
 
-    let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
-    for (k, _) in std::env::vars() {
-        if k.starts_with("AWS_") || k.starts_with("KIT_") {
-            cmd.env_remove(k);
-        }
-    }
-    let status = cmd
-        .env(PHASE, "notebook-instance-rehearsal")
+    let status = child_command("notebook-instance-rehearsal")
         .env("AWS_CONFIG_FILE", &config)
         .env(
             "AWS_SHARED_CREDENTIALS_FILE",
