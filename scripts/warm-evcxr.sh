@@ -33,20 +33,13 @@ export EVCXR_TMPDIR="$slot"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-"$KIT_ROOT/.venv/bin/python" - "$work/warm.ipynb" "$KIT_ROOT/kernel-helpers" <<'PY'
-import json, sys
-path, helpers = sys.argv[1], sys.argv[2]
-cells = [
-    f':dep kernel_helpers = {{ path = "{helpers}" }}\nuse kernel_helpers::prelude::*;',
-    'let mut t = Table::new(["a", "b"]);\nt.push(["1", "2"]);\nprintln!("{}", t.to_text());\n'
-    'kernel_helpers::charts::bar_chart("warm-up", "n", &["x".to_string()], &[1.0])?',
-]
-nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": f"warm{i}", "metadata": {},
-                 "outputs": [], "source": c} for i, c in enumerate(cells)],
-      "metadata": {"kernelspec": {"display_name": "Rust", "language": "rust", "name": "rust"}},
-      "nbformat": 4, "nbformat_minor": 5}
-json.dump(nb, open(path, "w"))
-PY
+"$(kit_python)" "$KIT_ROOT/scripts/make-notebook.py" "$work/warm.ipynb" \
+  ":dep kernel_helpers = { path = \"$KIT_ROOT/kernel-helpers\" }
+use kernel_helpers::prelude::*;" \
+  'let mut t = Table::new(["a", "b"]);
+t.push(["1", "2"]);
+println!("{}", t.to_text());
+kernel_helpers::charts::bar_chart("warm-up", "n", &["x".to_string()], &[1.0])?'
 kit_log "warming evcxr (opt $KIT_EVCXR_OPT_LEVEL, deps opt ${KIT_EVCXR_DEPS_OPT:-0} + kernel-helpers/evcxr/opt-levels.txt, build dir $EVCXR_TMPDIR, cache ${XDG_CACHE_HOME:-~/.cache}/evcxr)"
 t0="$(kit_now)"
 log="$KIT_OUT/logs/warm-evcxr.log"

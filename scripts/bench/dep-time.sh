@@ -20,14 +20,7 @@ mkdir -p "$build"
 export EVCXR_TMPDIR="$build"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-"$(kit_python)" - "$work/dep.ipynb" "$helpers" <<'PY'
-import json, sys
-cell = f':dep kernel_helpers = {{ path = "{sys.argv[2]}" }}'
-json.dump({"cells": [{"cell_type": "code", "execution_count": None, "id": "dep", "metadata": {},
-                      "outputs": [], "source": cell}],
-           "metadata": {"kernelspec": {"display_name": "Rust", "language": "rust", "name": "rust"}},
-           "nbformat": 4, "nbformat_minor": 5}, open(sys.argv[1], "w"))
-PY
+"$(kit_python)" "$KIT_ROOT/scripts/make-notebook.py" "$work/dep.ipynb" ":dep kernel_helpers = { path = \"$helpers\" }"
 for ((i = 1; i <= runs; i++)); do
   load0="$(cut -d' ' -f1 /proc/loadavg)"
   t0="$(kit_now)"
