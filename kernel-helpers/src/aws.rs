@@ -50,13 +50,55 @@ pub fn block_on<F: Future>(future: F) -> KitResult<F::Output> {
 }
 
 /// Loads the standard AWS configuration (env, profile, credentials chain), defaulting the region
-/// to `us-east-1`.
+/// to `us-east-1`, with [`https_client`] as the HTTP client of every SDK client made from it and
+/// of the credential providers (SSO, STS, IMDS).
 pub async fn sdk_config() -> SdkConfig {
-    let region = RegionProviderChain::default_provider().or_else(DEFAULT_REGION);
+    let region = region_chain().or_else(DEFAULT_REGION);
     aws_config::defaults(BehaviorVersion::latest())
         .region(region)
+        .http_client(https_client())
         .load()
         .await
+}
+
+/// aws-config's default region chain — `AWS_REGION`/`AWS_DEFAULT_REGION`, the profile's `region`,
+/// then the instance metadata (IMDSv2) — with [`https_client`] for the metadata call.
+/// `RegionProviderChain::default_provider()` is that chain with the SDK's default HTTP client,
+/// which this build leaves out: it would panic ("a http_client is required") on a machine with
+/// no region in the environment or profile, where the chain reaches IMDS.
+pub fn region_chain() -> RegionProviderChain {
+    use aws_config::environment::region::EnvironmentVariableRegionProvider;
+    use aws_config::imds::region::ImdsRegionProvider;
+    use aws_config::profile::region::ProfileFileRegionProvider;
+    use aws_config::provider_config::ProviderConfig;
+    let conf = ProviderConfig::default().with_http_client(https_client());
+    RegionProviderChain::first_try(EnvironmentVariableRegionProvider::new())
+        .or_else(
+            ProfileFileRegionProvider::builder()
+                .configure(&conf)
+                .build(),
+        )
+        .or_else(ImdsRegionProvider::builder().configure(&conf).build())
+}
+
+/// The SDK clients' HTTP(S) client: the one the SDK's `default-https-client` feature builds
+/// (hyper 1 with rustls, proxies from `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` as for behavior
+/// versions from 2025-08-07 on; `aws-smithy-runtime`'s `default_https_client`), with rustls over
+/// ring instead of aws-lc-rs. The feature is left out because aws-lc-rs's C library was the
+/// largest build-script run of the notebooks' cold build (the workspace Cargo.toml says more).
+pub fn https_client() -> aws_sdk_s3::config::SharedHttpClient {
+    use aws_smithy_http_client::proxy::ProxyConfig;
+    use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+    aws_smithy_http_client::Builder::new().build_with_connector_fn(|settings, components| {
+        let mut connector = aws_smithy_http_client::Connector::builder()
+            .tls_provider(Provider::Rustls(CryptoMode::Ring));
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    })
 }
 
 /// The endpoint URL configured for a service: `AWS_ENDPOINT_URL_<ID>`, then `AWS_ENDPOINT_URL`

@@ -258,8 +258,8 @@ impl JsonClient {
         let endpoint = configured_endpoint(conf, service.env_id())
             .unwrap_or_else(|| service.default_endpoint(&region));
         if endpoint.starts_with("https://") {
-            // Both `ring` and `aws-lc-rs` are compiled into the tree, so rustls cannot pick a
-            // default provider by itself; installing one twice is harmless (the error is ignored).
+            // rustls's process-wide crypto provider, for reqwest: ring, as for the SDK clients
+            // (crate::aws::https_client). Installing it again is harmless (the error is ignored).
             let _ = rustls::crypto::ring::default_provider().install_default();
         }
         let http = reqwest::Client::builder()

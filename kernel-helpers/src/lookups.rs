@@ -3,8 +3,6 @@
 //! in the control-plane layer, because the look-ups are calls: the region from the AWS
 //! configuration chain, STS GetCallerIdentity, DescribeNotebookInstance and HeadBucket.
 
-use aws_config::meta::region::RegionProviderChain;
-
 use crate::aws::{block_on, redirect_region, s3_client, sdk_config};
 use crate::error::KitResult;
 use crate::settings::{Env, Facts, FromEnv, Settings, Target, metadata, refused};
@@ -27,7 +25,7 @@ pub fn resolve_from_env() -> KitResult<Settings> {
     };
     block_on(async {
         if aws && kit::settings::env_region(&env).is_none() {
-            facts.region = RegionProviderChain::default_provider()
+            facts.region = crate::aws::region_chain()
                 .region()
                 .await
                 .map(|r| r.as_ref().to_string());

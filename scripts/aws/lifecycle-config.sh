@@ -52,7 +52,7 @@ INSTALL
 chmod +x "$KIT_RUST_HOME/install.sh"
 chown ec2-user:ec2-user "$KIT_RUST_HOME/install.sh"
 
-# C compiler for crates with C build scripts (aws-lc-sys, used by the AWS SDK's TLS).
+# C compiler for crates with C build scripts (ring, zstd-sys and lz4-sys in the notebooks' dependencies).
 if command -v yum >/dev/null 2>&1; then
   yum install -y gcc gcc-c++ make >/dev/null 2>&1 || true
 fi

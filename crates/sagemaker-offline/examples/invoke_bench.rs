@@ -76,7 +76,16 @@ async fn main() -> Result<(), Error> {
         });
     }
     let bodies = Arc::new(bodies);
-    let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    // The workspace leaves the SDK's default HTTPS client out (root Cargo.toml): ring's, explicitly.
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+            aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https();
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(http)
+        .load()
+        .await;
     let client = aws_sdk_sagemakerruntime::Client::new(&config);
     for b in bodies.iter().take(2) {
         invoke(&client, &endpoint, b).await?; // warm-up: connection, model, page cache

@@ -35,10 +35,21 @@ pub fn s3_client(
     s3_client_at(&server.endpoint_url(), ak, sk)
 }
 
+/// The HTTP client every SDK client of these tests uses: the workspace leaves the SDK's
+/// `default-https-client` feature out (the root Cargo.toml says why), so each client is given one
+/// explicitly, rustls over ring as in kernel_helpers (it speaks plain HTTP to the stand-in too).
+pub fn http_client() -> aws_sdk_s3::config::SharedHttpClient {
+    use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
+}
+
 /// An aws-sdk-s3 client for a server at `url` (for example a spawned binary).
 pub fn s3_client_at(url: &str, ak: &str, sk: &str) -> aws_sdk_s3::Client {
     let conf = aws_sdk_s3::Config::builder()
         .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .http_client(http_client())
         .endpoint_url(url)
         .region(aws_sdk_s3::config::Region::new("us-east-1"))
         .credentials_provider(aws_sdk_s3::config::Credentials::new(
@@ -52,6 +63,7 @@ pub fn s3_client_at(url: &str, ak: &str, sk: &str) -> aws_sdk_s3::Client {
 pub fn runtime_client_at(url: &str, ak: &str, sk: &str) -> aws_sdk_sagemakerruntime::Client {
     let conf = aws_sdk_sagemakerruntime::Config::builder()
         .behavior_version(aws_sdk_sagemakerruntime::config::BehaviorVersion::latest())
+        .http_client(http_client())
         .endpoint_url(url)
         .region(aws_sdk_sagemakerruntime::config::Region::new("us-east-1"))
         .credentials_provider(aws_sdk_sagemakerruntime::config::Credentials::new(

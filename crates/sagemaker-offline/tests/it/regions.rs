@@ -32,6 +32,7 @@ async fn start_in(
 fn s3_in(server: &RunningServer, region: &str, attempts: u32) -> aws_sdk_s3::Client {
     let conf = aws_sdk_s3::Config::builder()
         .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .http_client(crate::common::http_client())
         .endpoint_url(server.endpoint_url())
         .force_path_style(true)
         .region(aws_sdk_s3::config::Region::new(region.to_string()))

@@ -169,20 +169,21 @@ fn container_credentials_server(
 /// 169.254.169.254: `PUT /latest/api/token` gives a session token, which every `GET` must carry
 /// (`x-aws-ec2-metadata-token`); `/latest/meta-data/iam/security-credentials/` names the
 /// instance's role and `/latest/meta-data/iam/security-credentials/<role>` serves its temporary
-/// credentials (here the stand-in's key pair with a session token). Anything else is 404 (the
-/// SDKs then use the older paths). Returns the URL (`AWS_EC2_METADATA_SERVICE_ENDPOINT`) and how
-/// many credential documents it served.
-fn imds_server(
-    access_key: &str,
-    secret_key: &str,
-) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+/// credentials (here the stand-in's key pair with a session token);
+/// `/latest/meta-data/placement/region` is the instance's region (eu-west-1). Anything else is 404
+/// (the SDKs then use the older paths).
+fn imds_server(access_key: &str, secret_key: &str) -> Imds {
     use std::io::{Read as _, Write as _};
     const ROLE: &str = "AmazonSageMaker-ExecutionRole-sagemaker-offline";
     const TOKEN: &str = "kit-rehearsal-imds-token";
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let counter = hits.clone();
+    let imds = Imds {
+        url: url.clone(),
+        credential_hits: Default::default(),
+        region_hits: Default::default(),
+    };
+    let (credential_hits, region_hits) = (imds.credential_hits.clone(), imds.region_hits.clone());
     let now = chrono::Utc::now();
     let stamp =
         |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -217,8 +218,12 @@ fn imds_server(
                     ("200 OK", "", ROLE.to_string())
                 }
                 ("GET", p) if p == format!("/latest/meta-data/iam/security-credentials/{ROLE}") => {
-                    counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    credential_hits.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                     ("200 OK", "", creds.clone())
+                }
+                ("GET", "/latest/meta-data/placement/region") => {
+                    region_hits.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    ("200 OK", "", "eu-west-1".to_string())
                 }
                 _ => ("404 Not Found", "", String::new()),
             };
@@ -229,7 +234,15 @@ fn imds_server(
             );
         }
     });
-    (url, hits)
+    imds
+}
+
+/// The IMDSv2-like endpoint of [`imds_server`]: its URL (`AWS_EC2_METADATA_SERVICE_ENDPOINT`) and
+/// how many credential documents and region answers it served.
+struct Imds {
+    url: String,
+    credential_hits: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    region_hits: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// The notebook-instance rehearsal (module docs): a child with only what a notebook instance
@@ -274,7 +287,7 @@ fn notebook_instance_rehearsal(rt: &tokio::runtime::Runtime) {
     )
     .unwrap();
     let keys = &server.credentials;
-    let (imds, hits) = imds_server(&keys.access_key_id, &keys.secret_access_key);
+    let imds = imds_server(&keys.access_key_id, &keys.secret_access_key);
 
     let status = child_command("notebook-instance-rehearsal")
         .env("AWS_CONFIG_FILE", &config)
@@ -282,7 +295,7 @@ fn notebook_instance_rehearsal(rt: &tokio::runtime::Runtime) {
             "AWS_SHARED_CREDENTIALS_FILE",
             dir.path().join("no-credentials"),
         )
-        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds)
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds.url)
         .env("AWS_REGION", "eu-west-1")
         .env("AWS_DEFAULT_REGION", "eu-west-1")
         .env(kit::settings::METADATA_FILE_OVERRIDE, &meta)
@@ -295,9 +308,12 @@ fn notebook_instance_rehearsal(rt: &tokio::runtime::Runtime) {
         "the notebook-instance rehearsal failed ({status})"
     );
     assert!(
-        hits.load(std::sync::atomic::Ordering::SeqCst) >= 1,
+        imds.credential_hits
+            .load(std::sync::atomic::Ordering::SeqCst)
+            >= 1,
         "the instance-role credentials were never fetched from the IMDS-like endpoint"
     );
+
     let bucket = format!("sagemaker-eu-west-1-{account}");
     assert_eq!(
         server.ctx.objects.bucket_region(&bucket).unwrap(),
@@ -487,6 +503,28 @@ fn credential_sources(server: &RunningServer, dir: &std::path::Path) {
             ("AWS_PROFILE", "kit"),
         ],
     );
+
+    // An EC2 instance with nothing configured: the role's credentials and the region both from
+    // the instance metadata, which the SDK reaches through the kit's own HTTP client
+    // (kernel_helpers::aws::region_chain, sdk_config; the SDK's default client is not compiled in).
+    let imds = imds_server(&keys.access_key_id, &keys.secret_access_key);
+    run_phase_env(
+        server,
+        "credentials-any-source",
+        &[
+            ("AWS_EC2_METADATA_DISABLED", "false"),
+            ("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds.url),
+        ],
+    );
+    for (what, hits) in [
+        ("credentials", &imds.credential_hits),
+        ("region", &imds.region_hits),
+    ] {
+        assert!(
+            hits.load(std::sync::atomic::Ordering::SeqCst) >= 1,
+            "the {what} were never asked of the IMDS-like endpoint"
+        );
+    }
 
     // Container credentials (ECS/EKS; the same HTTP provider shape as an instance role).
     let (url, hits) = container_credentials_server(&keys.access_key_id, &keys.secret_access_key);

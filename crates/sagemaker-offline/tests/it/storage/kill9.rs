@@ -55,6 +55,7 @@ fn serve(state: &std::path::Path) -> (Child, String) {
 fn client_no_retry(url: &str) -> aws_sdk_s3::Client {
     let conf = aws_sdk_s3::Config::builder()
         .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .http_client(crate::common::http_client())
         .endpoint_url(url)
         .region(aws_sdk_s3::config::Region::new("us-east-1"))
         .credentials_provider(aws_sdk_s3::config::Credentials::new(
