@@ -11,7 +11,7 @@
 //! none of them.
 
 use gdelt::transform::Prepared;
-use polars::prelude::{DataFrame, DataType, IdxSize};
+use polars::prelude::{DataFrame, IdxSize};
 
 use crate::error::{KitError, KitResult};
 
@@ -26,42 +26,10 @@ pub fn shuffled_order(n: usize, seed: u64) -> Vec<IdxSize> {
 
 /// A frame of numeric columns as the matrix Linear Learner reads: every column but `label` as a
 /// row-major `f32` feature, in the frame's column order, and `label` as the label. Nulls become NaN.
+/// The per-value work is [`Prepared::from_frame`] in the `gdelt` crate, which the notebooks' kernel
+/// compiles optimised (kernel-helpers/evcxr/opt-levels.txt).
 pub fn frame_to_prepared(df: &DataFrame, label: &str) -> KitResult<Prepared> {
-    let df = local_frame(df);
-    let err = |c: &str, e: polars::prelude::PolarsError| KitError::msg(format!("column {c}: {e}"));
-    let mut columns: Vec<Vec<f32>> = Vec::new();
-    let mut names: Vec<String> = Vec::new();
-    let mut labels: Option<Vec<f32>> = None;
-    for c in df.columns() {
-        let name = c.name().to_string();
-        let s = c
-            .as_materialized_series()
-            .cast(&DataType::Float32)
-            .map_err(|e| err(&name, e))?;
-        let values: Vec<f32> = s
-            .f32()
-            .map_err(|e| err(&name, e))?
-            .iter()
-            .map(|v| v.unwrap_or(f32::NAN))
-            .collect();
-        if name == label {
-            labels = Some(values);
-        } else {
-            names.push(name);
-            columns.push(values);
-        }
-    }
-    let labels =
-        labels.ok_or_else(|| KitError::msg(format!("the frame has no label column {label}")))?;
-    let mut features = Vec::with_capacity(labels.len() * columns.len());
-    for i in 0..labels.len() {
-        features.extend(columns.iter().map(|col| col[i]));
-    }
-    Ok(Prepared {
-        features,
-        labels,
-        feature_names: names,
-    })
+    Ok(Prepared::from_frame(&local_frame(df), label)?)
 }
 
 /// recordIO-protobuf bytes of a prepared frame (see [`frame_to_prepared`]), ready to upload.
@@ -139,29 +107,10 @@ pub fn select_columns(df: &DataFrame, columns: &[&str]) -> KitResult<DataFrame> 
         .map_err(|e| KitError::msg(format!("selecting columns {columns:?}: {e}")))
 }
 
-/// The numeric values of a column as f64 (nulls dropped; strings that parse as numbers kept).
+/// The numeric values of a column as f64 (nulls dropped; strings that parse as numbers kept):
+/// [`gdelt::transform::numeric_values`], optimised in the kernel, on the rebuilt frame.
 pub fn column_f64(df: &DataFrame, name: &str) -> KitResult<Vec<f64>> {
-    let df = &local_frame(df);
-    let col = df
-        .column(name)
-        .map_err(|e| KitError::msg(format!("column {name}: {e}")))?;
-    let s = col.as_materialized_series();
-    if s.dtype() == &DataType::String {
-        let ca = s
-            .str()
-            .map_err(|e| KitError::msg(format!("column {name}: {e}")))?;
-        return Ok((0..ca.len())
-            .filter_map(|i| ca.get(i))
-            .filter_map(|v| v.trim().parse().ok())
-            .collect());
-    }
-    let f = s
-        .cast(&DataType::Float64)
-        .map_err(|e| KitError::msg(format!("column {name} is not numeric: {e}")))?;
-    let ca = f
-        .f64()
-        .map_err(|e| KitError::msg(format!("column {name}: {e}")))?;
-    Ok((0..ca.len()).filter_map(|i| ca.get(i)).collect())
+    Ok(gdelt::transform::numeric_values(&local_frame(df), name)?)
 }
 
 /// Encodes a prepared split as recordIO-protobuf (features under `values`, label under `values`).

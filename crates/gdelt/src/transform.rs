@@ -51,6 +51,75 @@ impl Prepared {
         let n = self.n_features();
         &self.features[i * n..(i + 1) * n]
     }
+
+    /// A frame of numeric columns as the matrix Linear Learner reads: every column but `label` as
+    /// a row-major `f32` feature, in the frame's column order, and `label` as the label. Nulls
+    /// become NaN. (Notebook 1 writes the transform as polars expressions; this turns its result
+    /// into what recordIO-protobuf holds.)
+    ///
+    /// Here, not in kernel_helpers, because it is per-value code: this crate is compiled optimised
+    /// in the notebooks' kernel while kernel_helpers is not (kernel-helpers/evcxr/opt-levels.txt).
+    pub fn from_frame(df: &DataFrame, label: &str) -> Result<Prepared, GdeltError> {
+        let mut columns: Vec<Vec<f32>> = Vec::new();
+        let mut names: Vec<String> = Vec::new();
+        let mut labels: Option<Vec<f32>> = None;
+        for c in df.columns() {
+            let name = c.name().to_string();
+            let column_error =
+                |e: PolarsError| GdeltError::format(&format!("column {name}"), e.to_string());
+            let s = c
+                .as_materialized_series()
+                .cast(&DataType::Float32)
+                .map_err(column_error)?;
+            let values: Vec<f32> = s
+                .f32()
+                .map_err(column_error)?
+                .iter()
+                .map(|v| v.unwrap_or(f32::NAN))
+                .collect();
+            if name == label {
+                labels = Some(values);
+            } else {
+                names.push(name);
+                columns.push(values);
+            }
+        }
+        let labels = labels
+            .ok_or_else(|| GdeltError::format("frame", format!("no label column {label}")))?;
+        let mut features = Vec::with_capacity(labels.len() * columns.len());
+        for i in 0..labels.len() {
+            features.extend(columns.iter().map(|col| col[i]));
+        }
+        Ok(Prepared {
+            features,
+            labels,
+            feature_names: names,
+        })
+    }
+}
+
+/// The numeric values of a column as `f64`, nulls dropped; in a string column, the values that
+/// parse as numbers (after trimming). Per-value code, here for the reason given at
+/// [`Prepared::from_frame`].
+pub fn numeric_values(df: &DataFrame, name: &str) -> Result<Vec<f64>, GdeltError> {
+    let column_error =
+        |e: PolarsError| GdeltError::format(&format!("column {name}"), e.to_string());
+    let s = df
+        .column(name)
+        .map_err(column_error)?
+        .as_materialized_series();
+    if s.dtype() == &DataType::String {
+        let ca = s.str().map_err(column_error)?;
+        return Ok(ca
+            .iter()
+            .flatten()
+            .filter_map(|v| v.trim().parse().ok())
+            .collect());
+    }
+    let f = s
+        .cast(&DataType::Float64)
+        .map_err(|e| GdeltError::format(&format!("column {name}"), format!("not numeric: {e}")))?;
+    Ok(f.f64().map_err(column_error)?.iter().flatten().collect())
 }
 
 /// The one-hot code columns in the original's order: pandas' `get_dummies` sorts the (integer)
