@@ -27,13 +27,15 @@ under 6 GiB or KIT_SETUP_SERIAL=1):
                                   the binaries the workshop runs, in cargo's dev profile with the
                                   stand-in's hot crates optimised (KIT_PROFILE=release: release;
                                   KIT_BUILD_TESTS=1, as CI: what cargo test --workspace builds)
-  4. evcxr_jupyter 0.22.0         cargo install --version 0.22.0 --locked, if missing or another version
+  4. evcxr_jupyter 0.22.0         cargo install --version 0.22.0 --locked at opt-level 1
+                                  (KIT_EVCXR_INSTALL_OPT), if missing or another version
   5. Jupyter kernel "rust"        the kit's kernelspec (scripts/evcxr-kernel.sh) in $(kit_kernel_dir)
   6. scripts/warm-evcxr.sh        (skipped when its inputs did not change; --no-warm skips)
 Logs of steps 3, 4 and 6: \$KIT_OUT/logs/setup-*.log, warm-evcxr.log.
 Environment: KIT_PROFILE=debug|release (default debug), KIT_BUILD_TESTS=1, CARGO_TARGET_DIR, KIT_SKIP_BUILD=1 (skip step 3),
 KIT_BUILD_JOBS (jobs for the notebooks' dependencies; default 1 below 6 GiB of memory),
-KIT_FORCE_LOW_MEMORY=1 (go on below 3.5 GiB), KIT_SETUP_SERIAL=1, KIT_WARM_TIMEOUT (seconds; the warm-up has no limit).
+KIT_FORCE_LOW_MEMORY=1 (go on below 3.5 GiB), KIT_SETUP_SERIAL=1, KIT_WARM_TIMEOUT (seconds; the warm-up has no limit),
+KIT_EVCXR_INSTALL_OPT (evcxr_jupyter's opt-level, default 1).
 HELP
       exit 0
       ;;
@@ -119,11 +121,18 @@ evcxr() {
   fi
   local log="$KIT_OUT/logs/setup-evcxr-install.log" target
   target="$(mktemp -d)"
-  "$(kit_python)" "$KIT_ROOT/scripts/progress.py" --label "installing evcxr_jupyter 0.22.0" \
+  # At opt-level 1 instead of cargo install's 3 (KIT_EVCXR_INSTALL_OPT sets another): the install
+  # is the longest step of a first set-up, and opt 1 shortens it by a fifth while the notebooks run
+  # no slower with it (evcxr's per-cell work is rust-analyzer's analysis, rustc and the linker,
+  # measured at full scale in docs/BENCHMARKS.md, "A fresh machine, start to finish").
+  local opt="${KIT_EVCXR_INSTALL_OPT:-1}"
+  [[ "$opt" =~ ^[0-3sz]$ ]] || kit_die "KIT_EVCXR_INSTALL_OPT must be 0-3, s or z, not '$opt'"
+  "$(kit_python)" "$KIT_ROOT/scripts/progress.py" --label "installing evcxr_jupyter 0.22.0 (opt-level $opt)" \
     --log "$log" --fingerprints "$target/release/.fingerprint" --reference evcxr-install -- \
+    env CARGO_PROFILE_RELEASE_OPT_LEVEL="$opt" \
     cargo install evcxr_jupyter --version 0.22.0 --locked --target-dir "$target"
   rm -rf "$target"
-  STEP_NOTE="installed evcxr_jupyter 0.22.0${have:+ (was $have)}"
+  STEP_NOTE="installed evcxr_jupyter 0.22.0 at opt-level $opt${have:+ (was $have)}"
 }
 
 kernel() {
