@@ -64,8 +64,8 @@ pub async fn sdk_config() -> SdkConfig {
 /// aws-config's default region chain — `AWS_REGION`/`AWS_DEFAULT_REGION`, the profile's `region`,
 /// then the instance metadata (IMDSv2) — with [`https_client`] for the metadata call.
 /// `RegionProviderChain::default_provider()` is that chain with the SDK's default HTTP client,
-/// which this build leaves out: it would panic ("a http_client is required") on a machine with
-/// no region in the environment or profile, where the chain reaches IMDS.
+/// which this build leaves out: making it panics ("a http_client is required"), whatever the
+/// environment, because aws-config builds the IMDS client's operation with the chain.
 pub fn region_chain() -> RegionProviderChain {
     use aws_config::environment::region::EnvironmentVariableRegionProvider;
     use aws_config::imds::region::ImdsRegionProvider;
