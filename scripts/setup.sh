@@ -122,9 +122,9 @@ evcxr() {
   local log="$KIT_OUT/logs/setup-evcxr-install.log" target
   target="$(mktemp -d)"
   # At opt-level 1 instead of cargo install's 3 (KIT_EVCXR_INSTALL_OPT sets another): the install
-  # is the longest step of a first set-up, and opt 1 shortens it by a fifth while the notebooks run
-  # no slower with it (evcxr's per-cell work is rust-analyzer's analysis, rustc and the linker,
-  # measured at full scale in docs/BENCHMARKS.md, "A fresh machine, start to finish").
+  # is the longest step of a first set-up; alone it took 347.5 s at opt 1 against 441 s at 3, and
+  # the four notebooks at full scale ran no slower with it (361.9 s against 380.7 s, back to back;
+  # docs/BENCHMARKS.md, "evcxr_jupyter at opt-level 1 or 3").
   local opt="${KIT_EVCXR_INSTALL_OPT:-1}"
   [[ "$opt" =~ ^[0-3sz]$ ]] || kit_die "KIT_EVCXR_INSTALL_OPT must be 0-3, s or z, not '$opt'"
   "$(kit_python)" "$KIT_ROOT/scripts/progress.py" --label "installing evcxr_jupyter 0.22.0 (opt-level $opt)" \

@@ -26,8 +26,7 @@ pub fn shuffled_order(n: usize, seed: u64) -> Vec<IdxSize> {
 
 /// A frame of numeric columns as the matrix Linear Learner reads: every column but `label` as a
 /// row-major `f32` feature, in the frame's column order, and `label` as the label. Nulls become NaN.
-/// The per-value work is [`Prepared::from_frame`] in the `gdelt` crate, which the notebooks' kernel
-/// compiles optimised (kernel-helpers/evcxr/opt-levels.txt).
+/// The per-value work is [`Prepared::from_frame`] in the `gdelt` crate.
 pub fn frame_to_prepared(df: &DataFrame, label: &str) -> KitResult<Prepared> {
     Ok(Prepared::from_frame(&local_frame(df), label)?)
 }

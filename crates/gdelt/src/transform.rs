@@ -57,8 +57,9 @@ impl Prepared {
     /// become NaN. (Notebook 1 writes the transform as polars expressions; this turns its result
     /// into what recordIO-protobuf holds.)
     ///
-    /// Here, not in kernel_helpers, because it is per-value code: this crate is compiled optimised
-    /// in the notebooks' kernel while kernel_helpers is not (kernel-helpers/evcxr/opt-levels.txt).
+    /// Here, not in kernel_helpers, because it is per-value code over the data, which is this
+    /// crate's job; it is compiled optimised in the notebooks' kernel
+    /// (kernel-helpers/evcxr/opt-levels.txt).
     pub fn from_frame(df: &DataFrame, label: &str) -> Result<Prepared, GdeltError> {
         let mut columns: Vec<Vec<f32>> = Vec::new();
         let mut names: Vec<String> = Vec::new();
