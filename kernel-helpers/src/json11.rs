@@ -5,10 +5,11 @@
 //! the workshop uses. JSON 1.1 is simple — `POST /` with `X-Amz-Target: <Prefix>.<Operation>`
 //! and a JSON body — so this module signs requests with `aws-sigv4` (the SDK's own signer),
 //! takes credentials from `aws-config`'s standard chain and sends them with `reqwest` (the first
-//! two come with aws-config; reqwest is 1.9 s of the cold build, on the SDK clients' HTTP stack). Requests and responses
-//! are `sagemaker-api`'s generated types, the same the stand-in reads and answers: [`JsonClient::send`]
-//! takes any request type (its `X-Amz-Target` comes from [`JsonOperation`]) and returns that
-//! operation's output type, naming the member of an answer that does not fit it.
+//! two come with aws-config; reqwest is 1.9 s of the cold build, on the SDK clients' HTTP stack).
+//! Requests and responses are `sagemaker-api`'s generated types, the same the stand-in reads and
+//! answers: [`JsonClient::send`] takes any request type (its `X-Amz-Target` comes from
+//! [`JsonOperation`]) and returns that operation's output type, naming the member of an answer
+//! that does not fit it.
 //!
 //! Credentials and region: the same [`SdkConfig`] as the SDK clients (`aws-config`'s default
 //! chain: environment, profile with SSO / `credential_process` / assume-role, web identity,

@@ -18,9 +18,7 @@
 use crate::GdeltError;
 use crate::schema::{ColumnKind, DAILY_COLUMNS, HISTORICAL_COLUMNS, column_kind};
 use polars::prelude::*;
-// The CSV reader from polars-io itself: polars' own `csv` feature also turns on its streaming
-// engine (polars-stream, polars-parquet, object_store, lz4, zstd), which this eager reader never
-// uses and which the notebooks' first build would otherwise compile (docs/BENCHMARKS.md).
+// From polars-io, not polars' `csv` feature: why, in the workspace Cargo.toml.
 use polars_io::SerReader;
 use polars_io::csv::read::CsvReadOptions;
 use std::io::Cursor;
