@@ -258,11 +258,6 @@ impl JsonClient {
             .unwrap_or_else(|| crate::aws::DEFAULT_REGION.to_string());
         let endpoint = configured_endpoint(conf, service.env_id())
             .unwrap_or_else(|| service.default_endpoint(&region));
-        if endpoint.starts_with("https://") {
-            // rustls's process-wide crypto provider, for reqwest: ring, as for the SDK clients
-            // (crate::aws::https_client). Installing it again is harmless (the error is ignored).
-            let _ = rustls::crypto::ring::default_provider().install_default();
-        }
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(120))
             .build()
