@@ -127,10 +127,18 @@ evcxr() {
   # docs/BENCHMARKS.md, "evcxr_jupyter at opt-level 1 or 3").
   local opt="${KIT_EVCXR_INSTALL_OPT:-1}"
   [[ "$opt" =~ ^[0-3sz]$ ]] || kit_die "KIT_EVCXR_INSTALL_OPT must be 0-3, s or z, not '$opt'"
+  # Three rust-analyzer crates evcxr links but never calls (it asks rust-analyzer for variable types,
+  # completions and hover only, not for assists, diagnostics or structural search-and-replace) are
+  # compiled at opt-level 0: alone, 267.9 -> 261.9 s and 518 -> 486 s of CPU (those three crates
+  # 52.1 -> 12.7 s; docs/BENCHMARKS.md, "evcxr's unused IDE crates").
+  local unused=(ra_ap_ide_assists ra_ap_ide_diagnostics ra_ap_ide_ssr) crate config=()
+  for crate in "${unused[@]}"; do
+    config+=(--config "profile.release.package.$crate.opt-level=0")
+  done
   "$(kit_python)" "$KIT_ROOT/scripts/progress.py" --label "installing evcxr_jupyter 0.22.0 (opt-level $opt)" \
     --log "$log" --fingerprints "$target/release/.fingerprint" --reference evcxr-install -- \
     env CARGO_PROFILE_RELEASE_OPT_LEVEL="$opt" \
-    cargo install evcxr_jupyter --version 0.22.0 --locked --target-dir "$target"
+    cargo install evcxr_jupyter --version 0.22.0 --locked --target-dir "$target" "${config[@]}"
   rm -rf "$target"
   STEP_NOTE="installed evcxr_jupyter 0.22.0 at opt-level $opt${have:+ (was $have)}"
 }
