@@ -7,6 +7,10 @@
 # Afterwards the first `:dep` cell of a notebook takes seconds instead of minutes: cargo's state in
 # slot-0 is reused by the first kernel, and the registry crates are in evcxr's cache
 # (~/.cache/evcxr) for any other. scripts/setup.sh calls this; it is safe to re-run.
+# The second cell keeps its variable inside braces: evcxr asks rust-analyzer for the type of every
+# top-level variable, and the first such question in a kernel makes it analyse the whole crate graph
+# (12.9 s here, against 2.7 s for the same cell in braces; docs/BENCHMARKS.md, "The warm-up's check
+# cell"). That analysis lives only in the warm-up's kernel process, so no notebook gains from it.
 # Shows one progress line (scripts/progress.py); evcxr's own output goes to a log file.
 # The `:dep` cell has no time limit (KIT_WARM_TIMEOUT seconds sets one): the cold build takes 6 min
 # on an idle 2-core machine but over an hour with one build job on a loaded or throttled one (a 4 GiB
@@ -36,9 +40,11 @@ trap 'rm -rf "$work"' EXIT
 "$(kit_python)" "$KIT_ROOT/scripts/make-notebook.py" "$work/warm.ipynb" \
   ":dep kernel_helpers = { path = \"$KIT_ROOT/kernel-helpers\" }
 use kernel_helpers::prelude::*;" \
-  'let mut t = Table::new(["a", "b"]);
-t.push(["1", "2"]);
-println!("{}", t.to_text());
+  '{
+    let mut t = Table::new(["a", "b"]);
+    t.push(["1", "2"]);
+    println!("{}", t.to_text());
+}
 kernel_helpers::charts::bar_chart("warm-up", "n", &["x".to_string()], &[1.0])?'
 kit_log "warming evcxr (opt $KIT_EVCXR_OPT_LEVEL, deps opt ${KIT_EVCXR_DEPS_OPT:-0} + kernel-helpers/evcxr/opt-levels.txt, build dir $EVCXR_TMPDIR, cache ${XDG_CACHE_HOME:-~/.cache}/evcxr)"
 t0="$(kit_now)"
