@@ -5,7 +5,7 @@
 //! the workshop uses. JSON 1.1 is simple — `POST /` with `X-Amz-Target: <Prefix>.<Operation>`
 //! and a JSON body — so this module signs requests with `aws-sigv4` (the SDK's own signer),
 //! takes credentials from `aws-config`'s standard chain and sends them with `reqwest` (the first
-//! two come with aws-config; reqwest is 1.9 s of the cold build, on the SDK clients' HTTP stack).
+//! two come with aws-config; what reqwest costs, and its TLS provider: the workspace Cargo.toml).
 //! Requests and responses are `sagemaker-api`'s generated types, the same the stand-in reads and
 //! answers: [`JsonClient::send`] takes any request type (its `X-Amz-Target` comes from
 //! [`JsonOperation`]) and returns that operation's output type, naming the member of an answer
