@@ -7,6 +7,11 @@
 # Afterwards the first `:dep` cell of a notebook takes seconds instead of minutes: cargo's state in
 # slot-0 is reused by the first kernel, and the registry crates are in evcxr's cache
 # (~/.cache/evcxr) for any other. scripts/setup.sh calls this; it is safe to re-run.
+# On a first set-up with memory to spare, scripts/prebuild-evcxr.sh has already compiled the
+# dependencies into slot-0 and the cache without evcxr, beside the evcxr install: then this only
+# compiles and runs the two cells, and says how many other crates it compiled (none, unless evcxr's
+# build differs from the prebuild's; KIT_PREBUILT=1 makes that a warning, with KIT_PREBUILD_STRICT=1,
+# as scripts/test.sh sets, an error).
 # The second cell keeps its variable inside braces: evcxr asks rust-analyzer for the type of every
 # top-level variable, and the first such question in a kernel makes it analyse the whole crate graph
 # (12.9 s here, against 2.7 s for the same cell in braces; docs/BENCHMARKS.md, "The warm-up's check
@@ -38,7 +43,7 @@ export EVCXR_TMPDIR="$slot"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 "$(kit_python)" "$KIT_ROOT/scripts/make-notebook.py" "$work/warm.ipynb" \
-  ":dep kernel_helpers = { path = \"$KIT_ROOT/kernel-helpers\" }
+  ":dep kernel_helpers = { path = \"$(realpath "$KIT_ROOT/kernel-helpers")\" }
 use kernel_helpers::prelude::*;" \
   '{
     let mut t = Table::new(["a", "b"]);
@@ -48,6 +53,7 @@ use kernel_helpers::prelude::*;" \
 kernel_helpers::charts::bar_chart("warm-up", "n", &["x".to_string()], &[1.0])?'
 kit_log "warming evcxr (opt $KIT_EVCXR_OPT_LEVEL, deps opt ${KIT_EVCXR_DEPS_OPT:-0} + kernel-helpers/evcxr/opt-levels.txt, build dir $EVCXR_TMPDIR, cache ${XDG_CACHE_HOME:-~/.cache}/evcxr)"
 t0="$(kit_now)"
+touch "$work/started"
 log="$KIT_OUT/logs/warm-evcxr.log"
 mkdir -p "$(dirname "$log")"
 : >"$log"
@@ -59,4 +65,13 @@ mkdir -p "$(dirname "$log")"
   --ExecutePreprocessor.startup_timeout=300 \
   --output-dir "$work" --output warm-out.ipynb "$work/warm.ipynb"
 "$KIT_ROOT/.venv/bin/python" "$KIT_ROOT/scripts/check_notebooks.py" --no-expectations --timings "$work/warm-out.ipynb"
-kit_log "evcxr warm-up done in $(kit_elapsed "$t0") s"
+# What the cells compiled besides their own crate (ctx): nothing after scripts/prebuild-evcxr.sh,
+# unless evcxr's build differed from it (another evcxr version writes another Cargo.toml).
+compiled="$(find "$slot/target" -path '*/.fingerprint/*/invoked.timestamp' -newer "$work/started" 2>/dev/null |
+  grep -vc '/\.fingerprint/ctx-' || true)"
+kit_log "evcxr warm-up done in $(kit_elapsed "$t0") s; besides the cells, $compiled crate(s) compiled"
+if [[ "${KIT_PREBUILT:-0}" == 1 && "$compiled" != 0 ]]; then
+  msg="scripts/prebuild-evcxr.sh had compiled the dependencies, yet evcxr compiled $compiled crate(s) again: its build differs from evcxr's (another evcxr version?); see $log"
+  [[ "${KIT_PREBUILD_STRICT:-0}" == 1 ]] && kit_die "$msg"
+  kit_log "warning: $msg"
+fi
