@@ -19,8 +19,8 @@ while (($#)); do
       cat <<HELP
 Usage: scripts/setup.sh [--no-warm]
 
-Idempotent set-up. Steps (each timed; 2, 3 and 6a run in the background during 4 unless memory
-is under 6 GiB or KIT_SETUP_SERIAL=1):
+Idempotent set-up. Steps (each timed; 2 and 3 run in the background during 4 unless memory is
+under 6 GiB or KIT_SETUP_SERIAL=1):
   1. check cargo/rustc (Rust >= 1.95) and python3
   2. scripts/python-env.sh        -> $KIT_ROOT/.venv (awscli v1, boto3, nbconvert, ...)
   3. cargo $(kit_build_args | tr '\n' ' ')
@@ -30,11 +30,8 @@ is under 6 GiB or KIT_SETUP_SERIAL=1):
   4. evcxr_jupyter 0.22.0         cargo install --version 0.22.0 --locked at opt-level 1
                                   (KIT_EVCXR_INSTALL_OPT), if missing or another version
   5. Jupyter kernel "rust"        the kit's kernelspec (scripts/evcxr-kernel.sh) in $(kit_kernel_dir)
-  6a. scripts/prebuild-evcxr.sh   the notebooks' dependencies, into evcxr's build dir and cache
-                                  without evcxr (only in the background, beside step 4)
-  6. scripts/warm-evcxr.sh        a two-cell notebook through the kernel: compiles what 6a did not
-                                  (skipped when its inputs did not change; --no-warm skips 6a and 6)
-Logs of steps 3, 4, 6a and 6: \$KIT_OUT/logs/setup-*.log, prebuild-evcxr.log, warm-evcxr.log.
+  6. scripts/warm-evcxr.sh        (skipped when its inputs did not change; --no-warm skips)
+Logs of steps 3, 4 and 6: \$KIT_OUT/logs/setup-*.log, warm-evcxr.log.
 Environment: KIT_PROFILE=debug|release (default debug), KIT_BUILD_TESTS=1, CARGO_TARGET_DIR, KIT_SKIP_BUILD=1 (skip step 3),
 KIT_BUILD_JOBS (jobs for the notebooks' dependencies; default 1 below 6 GiB of memory),
 KIT_FORCE_LOW_MEMORY=1 (go on below 3.5 GiB), KIT_SETUP_SERIAL=1, KIT_WARM_TIMEOUT (seconds; the warm-up has no limit),
@@ -152,32 +149,8 @@ kernel() {
   STEP_NOTE="kernel 'rust' → scripts/evcxr-kernel.sh ($(kit_kernel_dir)); settings in $KIT_EVCXR_HOME"
 }
 
-# The warm-up's inputs: the helper crate, the lock file, the evcxr config, the scripts that compile
-# the notebooks' dependencies (and their cargo wrapper) and the opt levels (cells, dependencies).
-warm_key() {
-  (cd "$KIT_ROOT" && find kernel-helpers .ci/evcxr Cargo.lock scripts/warm-evcxr.sh scripts/prebuild-evcxr.sh \
-    crates/evcxr-cache-wrapper -type f -not -path '*/target/*' 2>/dev/null | LC_ALL=C sort | xargs sha256sum
-    echo "opt=${KIT_EVCXR_OPT:-0} deps=${KIT_EVCXR_DEPS_OPT:-0} hot=${KIT_EVCXR_HOT:-1} home=$KIT_EVCXR_HOME") |
-    sha256sum | cut -c1-16
-}
-warm_stamp="$KIT_OUT/.stamps/warm-evcxr"
-# 0 when the warm-up already ran for these inputs (KIT_FORCE_WARM=1: never).
-already_warm() {
-  [[ -d "$KIT_EVCXR_HOME/kernels/slot-0/target" ]] || rm -f "$warm_stamp"
-  [[ -f "$warm_stamp" && "$(cat "$warm_stamp")" == "$(warm_key)" && -z "${KIT_FORCE_WARM:-}" ]]
-}
-
-# Not fatal: whatever it did not compile, the warm-up compiles through evcxr (and says how much).
-prebuild() {
-  if "$KIT_ROOT/scripts/prebuild-evcxr.sh" >&2; then
-    STEP_NOTE="scripts/prebuild-evcxr.sh (log: $KIT_OUT/logs/prebuild-evcxr.log)"
-  else
-    STEP_NOTE="scripts/prebuild-evcxr.sh failed (log: $KIT_OUT/logs/prebuild-evcxr.log); the warm-up compiles the rest"
-  fi
-}
-
 warm() {
-  local script="$KIT_ROOT/scripts/warm-evcxr.sh" key
+  local script="$KIT_ROOT/scripts/warm-evcxr.sh" stamp key
   if [[ "$skip_warm" == 1 ]]; then
     STEP_NOTE="skipped (--no-warm)"
     return 0
@@ -186,39 +159,38 @@ warm() {
     STEP_NOTE="skipped (scripts/warm-evcxr.sh not present)"
     return 0
   fi
-  key="$(warm_key)"
-  if already_warm; then
+  # Inputs of the warm-up: the helper crate, the lock file, the evcxr config, the script itself
+  # and the opt levels (cells, dependencies).
+  key="$( (cd "$KIT_ROOT" && find kernel-helpers .ci/evcxr Cargo.lock scripts/warm-evcxr.sh -type f \
+    -not -path '*/target/*' 2>/dev/null | LC_ALL=C sort | xargs sha256sum
+    echo "opt=${KIT_EVCXR_OPT:-0} deps=${KIT_EVCXR_DEPS_OPT:-0} hot=${KIT_EVCXR_HOT:-1} home=$KIT_EVCXR_HOME") |
+    sha256sum | cut -c1-16)"
+  stamp="$KIT_OUT/.stamps/warm-evcxr"
+  [[ -d "$KIT_EVCXR_HOME/kernels/slot-0/target" ]] || rm -f "$stamp"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$key" && -z "${KIT_FORCE_WARM:-}" ]]; then
     STEP_NOTE="already warm for these inputs ($key; KIT_FORCE_WARM=1 redoes it)"
     return 0
   fi
-  KIT_PREBUILT="$prebuilt" "$script" >&2
-  mkdir -p "$(dirname "$warm_stamp")"
-  printf '%s\n' "$key" >"$warm_stamp"
+  "$script" >&2
+  mkdir -p "$(dirname "$stamp")"
+  printf '%s\n' "$key" >"$stamp"
   STEP_NOTE="warmed ($key)"
 }
 
-# Steps 2 and 3, and the notebooks' dependencies, in the background while step 4 installs
-# evcxr_jupyter: on 2 cores no single cargo build keeps both cores busy (the evcxr install averaged
-# little more than one), and pip mostly waits on the network, so overlapping them takes minutes off a
-# first set-up (docs/BENCHMARKS.md, "A fresh machine, start to finish" and "The notebooks'
-# dependencies beside the evcxr install"). scripts/prebuild-evcxr.sh compiles the notebooks'
-# dependencies into evcxr's build dir and cache without evcxr, so the warm-up after the install only
-# compiles its two cells. Their output goes to their log files; once the install is done, set-up
-# follows the progress lines of whatever is still running. Below 6 GiB of memory (where the
-# notebooks' build also goes one crate at a time) or with KIT_SETUP_SERIAL=1 the steps run one after
-# the other and the warm-up compiles the dependencies itself.
+# Steps 2 and 3 in the background while step 4 installs evcxr_jupyter: on 2 cores neither cargo
+# build keeps both busy (the stand-in's dev build averaged about one core), and pip mostly waits on
+# the network, so overlapping them takes minutes off a first set-up (docs/BENCHMARKS.md, "A fresh
+# machine, start to finish"). Their output goes to their log files; set-up waits for both before the
+# warm-up, which needs the venv, and follows the progress lines of one still running. Below 6 GiB of
+# memory (where the notebooks' build also goes one crate at a time) or with KIT_SETUP_SERIAL=1 the
+# steps run one after the other.
 background_pids=()
 background_names=()
-prebuilt=0
-# background NAME FUNCTION [NICE] — step NAME FUNCTION in a subshell at niceness NICE (default 0),
-# output to a log file. The two cargo builds run at nice 10: the evcxr install is the longest chain of
-# the three, and it keeps its pace while they take the CPU it leaves idle.
-background() {
-  local name="$1" fn="$2" niceness="${3:-0}" out="$KIT_OUT/logs/setup-$2.out"
+background() { # background NAME FUNCTION — step NAME FUNCTION in a subshell, output to a log file
+  local name="$1" fn="$2" out="$KIT_OUT/logs/setup-$2.out"
   mkdir -p "$KIT_OUT/logs"
   kit_log "== $name: in the background while evcxr_jupyter installs (log: $out)"
   (
-    ((niceness == 0)) || renice -n "$niceness" -p "$BASHPID" >/dev/null || true
     summary=()
     step "$name" "$fn"
     printf '%s\n' "${summary[@]}" >"$out.summary"
@@ -231,6 +203,8 @@ wait_background() {
   for ((i = ${#background_pids[@]} - 1; i >= 0; i--)); do
     name="${background_names[$i]%%|*}" out="${background_names[$i]#*|}" pid="${background_pids[$i]}"
     followed=0
+    # Still running after the install (a slow network for pip, a loaded machine): show its progress
+    # lines as they come rather than wait in silence.
     if kill -0 "$pid" 2>/dev/null; then
       kit_log "waiting for '$name' (its output: $out)"
       tail -n 1 -f --pid="$pid" "$out" >&2
@@ -254,11 +228,7 @@ if [[ "${KIT_SETUP_SERIAL:-0}" == 1 || -n "$(kit_build_jobs)" ]]; then
   step "evcxr_jupyter 0.22.0" evcxr
 else
   background "python venv" python_env
-  background "build binaries ($profile)" build 10
-  if [[ "$skip_warm" == 0 ]] && ! already_warm; then
-    background "notebooks' dependencies" prebuild 10
-    prebuilt=1
-  fi
+  background "build binaries ($profile)" build
   step "evcxr_jupyter 0.22.0" evcxr
   wait_background
 fi

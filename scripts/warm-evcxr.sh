@@ -7,11 +7,6 @@
 # Afterwards the first `:dep` cell of a notebook takes seconds instead of minutes: cargo's state in
 # slot-0 is reused by the first kernel, and the registry crates are in evcxr's cache
 # (~/.cache/evcxr) for any other. scripts/setup.sh calls this; it is safe to re-run.
-# On a first set-up with memory to spare, scripts/prebuild-evcxr.sh has already compiled the
-# dependencies into slot-0 and the cache without evcxr, beside the evcxr install: then this only
-# compiles and runs the two cells, and says how many other crates it compiled (none, unless evcxr's
-# build differs from the prebuild's; KIT_PREBUILT=1 makes that a warning, with KIT_PREBUILD_STRICT=1,
-# as scripts/test.sh sets, an error).
 # The second cell keeps its variable inside braces: evcxr asks rust-analyzer for the type of every
 # top-level variable, and the first such question in a kernel makes it analyse the whole crate graph
 # (12.9 s here, against 2.7 s for the same cell in braces; docs/BENCHMARKS.md, "The warm-up's check
@@ -42,6 +37,9 @@ export EVCXR_TMPDIR="$slot"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# The helpers' path as the notebooks' `:dep kernel_helpers = { path = "../kernel-helpers" }` ends up:
+# evcxr makes a relative path absolute and canonical (evcxr/src/crate_config.rs at v0.22.0), so with
+# realpath the warm-up writes the same Cargo.toml as a notebook's first cell, symlinks or not.
 "$(kit_python)" "$KIT_ROOT/scripts/make-notebook.py" "$work/warm.ipynb" \
   ":dep kernel_helpers = { path = \"$(realpath "$KIT_ROOT/kernel-helpers")\" }
 use kernel_helpers::prelude::*;" \
@@ -65,13 +63,8 @@ mkdir -p "$(dirname "$log")"
   --ExecutePreprocessor.startup_timeout=300 \
   --output-dir "$work" --output warm-out.ipynb "$work/warm.ipynb"
 "$KIT_ROOT/.venv/bin/python" "$KIT_ROOT/scripts/check_notebooks.py" --no-expectations --timings "$work/warm-out.ipynb"
-# What the cells compiled besides their own crate (ctx): nothing after scripts/prebuild-evcxr.sh,
-# unless evcxr's build differed from it (another evcxr version writes another Cargo.toml).
+# What the cells compiled besides their own crate (ctx): the cold build's ~370 crates, or none when
+# slot-0 was already warm.
 compiled="$(find "$slot/target" -path '*/.fingerprint/*/invoked.timestamp' -newer "$work/started" 2>/dev/null |
   grep -vc '/\.fingerprint/ctx-' || true)"
 kit_log "evcxr warm-up done in $(kit_elapsed "$t0") s; besides the cells, $compiled crate(s) compiled"
-if [[ "${KIT_PREBUILT:-0}" == 1 && "$compiled" != 0 ]]; then
-  msg="scripts/prebuild-evcxr.sh had compiled the dependencies, yet evcxr compiled $compiled crate(s) again: its build differs from evcxr's (another evcxr version?); see $log"
-  [[ "${KIT_PREBUILD_STRICT:-0}" == 1 ]] && kit_die "$msg"
-  kit_log "warning: $msg"
-fi
